@@ -1,0 +1,121 @@
+// diffscope-cli bench: wall time per sampler and its overhead over the network calls.
+// Overhead = (run wall time − time inside the network calls) / network time, measured in the
+// same run, so both sides see the same inputs.
+#include "cli_common.h"
+#include "commands.h"
+
+#include "core/denoiser_loader.h"
+#include "core/error.h"
+#include "core/sampler_registry.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace ds::cli {
+namespace {
+
+struct BenchArgs {
+    std::string checkpoint = "oracle:fashion-mnist?n=2000";
+    std::vector<std::string> runs{"ddpm:1000", "ddim:10", "ddim:50", "ddim:100", "dpmpp-2m:10", "dpmpp-2m:20",
+                                  "euler-sde:100", "pf-ode-heun:25"};
+    int64_t n = 16;
+    uint64_t seed = 0;
+    int repeat = 1;
+    std::string device = "cpu";
+    std::string json;
+};
+
+struct BenchRow {
+    std::string sampler;
+    int64_t steps = 0;
+    int64_t passes = 0;
+    double seconds = 0;        // best of `repeat`
+    double networkSeconds = 0; // of the same run
+};
+
+std::pair<std::string, int64_t> parseRun(const std::string& text)
+{
+    const auto colon = text.find(':');
+    require(colon != std::string::npos, "--runs: expected sampler:steps, got '" + text + "'");
+    try {
+        return {text.substr(0, colon), std::stoll(text.substr(colon + 1))};
+    } catch (const std::exception&) {
+        throw Error("--runs: bad step count in '" + text + "'");
+    }
+}
+
+BenchRow benchOne(Denoiser& denoiser, const std::string& spec, const BenchArgs& args)
+{
+    auto [samplerName, steps] = parseRun(spec);
+    auto sampler = makeSampler(samplerName);
+    SamplerOptions options;
+    options.steps = steps;
+    BenchRow best{samplerName, steps};
+    for (int r = 0; r < args.repeat; ++r) {
+        NoiseSource noise(args.seed, denoiser.device());
+        auto xT = initialNoise(denoiser, args.n, noise);
+        auto run = runSampler(*sampler, denoiser, xT, options, noise, {}, &interruptToken());
+        require(!run.cancelled, "interrupted");
+        if (r == 0 || run.seconds < best.seconds)
+            best = {samplerName, steps, run.usage.passes, run.seconds, run.usage.seconds};
+    }
+    return best;
+}
+
+void printTable(const std::vector<BenchRow>& rows)
+{
+    std::cout << "| sampler | steps | network passes | wall s | network s | overhead |\n"
+              << "|---|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : rows) {
+        const double overhead = r.networkSeconds > 0 ? (r.seconds - r.networkSeconds) / r.networkSeconds : 0;
+        std::cout << std::fixed << "| " << r.sampler << " | " << r.steps << " | " << r.passes << " | "
+                  << std::setprecision(3) << r.seconds << " | " << r.networkSeconds << " | " << std::setprecision(1)
+                  << 100.0 * overhead << "% |\n";
+    }
+}
+
+void runBench(const BenchArgs& args)
+{
+    require(args.repeat >= 1, "--repeat must be >= 1");
+    auto denoiser = openDenoiser(args.checkpoint, parseDevice(args.device));
+    std::cout << "model: " << args.checkpoint << ", batch " << args.n << ", device " << args.device << ", "
+              << at::get_num_threads() << " threads, best of " << args.repeat << "\n\n";
+    std::vector<BenchRow> rows;
+    for (const auto& spec : args.runs) {
+        rows.push_back(benchOne(*denoiser, spec, args));
+        std::cerr << "  " << spec << ": " << rows.back().seconds << " s\n";
+    }
+    printTable(rows);
+    if (args.json.empty())
+        return;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows)
+        out.push_back({{"sampler", r.sampler}, {"steps", r.steps}, {"passes", r.passes}, {"seconds", r.seconds},
+                       {"network_seconds", r.networkSeconds}});
+    std::ofstream(args.json) << out.dump(2) << '\n';
+}
+
+} // namespace
+
+void registerBenchCommand(CLI::App& app)
+{
+    auto args = std::make_shared<BenchArgs>();
+    auto* cmd = app.add_subcommand("bench", "time samplers and their overhead over the raw network calls");
+    cmd->add_option("--checkpoint", args->checkpoint, "model to sample")->capture_default_str();
+    cmd->add_option("--runs", args->runs, "sampler:steps list")->delimiter(',')->capture_default_str();
+    cmd->add_option("--n", args->n, "batch size")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "seed")->capture_default_str();
+    cmd->add_option("--repeat", args->repeat, "repeat each run, keep the fastest")->capture_default_str();
+    cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
+    cmd->add_option("--json", args->json, "also write the rows as JSON");
+    cmd->callback([args] { runBench(*args); });
+}
+
+} // namespace ds::cli

@@ -1,0 +1,124 @@
+// diffscope-cli sample: run a sampler on a model or oracle; samples and trajectory to .npy.
+#include "cli_common.h"
+#include "commands.h"
+#include "progress_bar.h"
+
+#include "core/denoiser_loader.h"
+#include "core/error.h"
+#include "core/image_io.h"
+#include "core/npy.h"
+#include "core/sampler_registry.h"
+#include "core/trajectory_io.h"
+
+#include <ATen/ATen.h>
+#include <CLI/CLI.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace ds::cli {
+namespace {
+
+struct SampleArgs {
+    std::string checkpoint;
+    SamplerArgs sampler;
+    int64_t n = 16;
+    uint64_t seed = 0;
+    std::string init;
+    std::string out;
+    std::string trajectory;
+    int64_t trajectoryFrames = 0;
+    std::string png;
+    std::string device = "cpu";
+    bool quiet = false;
+};
+
+// x_T: from --init (float [N, C, H, W] or [C, H, W]) or the first draw of the seeded stream.
+at::Tensor startingNoise(const SampleArgs& args, const Denoiser& denoiser, NoiseSource& noise)
+{
+    if (args.init.empty())
+        return initialNoise(denoiser, args.n, noise);
+    auto x = loadNpy(args.init);
+    require(at::isFloatingType(x.scalar_type()), args.init + ": x_T must be a float array");
+    if (x.dim() == 3)
+        x = x.unsqueeze(0);
+    const auto& s = denoiser.info().shape;
+    require(x.dim() == 4 && x.size(1) == s[0] && x.size(2) == s[1] && x.size(3) == s[2],
+            args.init + ": x_T must be [N, " + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", "
+                + std::to_string(s[2]) + "] for this model");
+    return x.to(at::kFloat);
+}
+
+std::string summary(const SampleArgs& args, const SampleRun& run, int64_t n)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(3) << args.sampler.sampler << ": " << run.completedSteps << " steps, " << n
+        << " samples, " << run.usage.passes << " network passes, " << run.seconds << " s (network " << run.usage.seconds
+        << " s)";
+    return out.str();
+}
+
+void runSample(const SampleArgs& args)
+{
+    require(!args.out.empty() || !args.png.empty(), "give --out samples.npy (and/or --png grid.png)");
+    auto device = parseDevice(args.device);
+    auto denoiser = openDenoiser(args.checkpoint, device);
+    auto sampler = makeSampler(args.sampler.sampler);
+    const auto options = args.sampler.options();
+    NoiseSource noise(args.seed, device);
+    auto xT = startingNoise(args, *denoiser, noise);
+
+    Trajectory trajectory(Trajectory::Storage::Float32);
+    const bool record = !args.trajectory.empty();
+    if (record)
+        trajectory.append(denoiser->schedule().steps(), xT);
+    ProgressBar bar("sampling", options.steps, !args.quiet);
+    auto observer = [&](const StepEvent& e) {
+        if (record)
+            trajectory.append(e.t, e.x, e.x0);
+        bar.update(e.step);
+        return true;
+    };
+    auto run = runSampler(*sampler, *denoiser, xT, options, noise, observer, &interruptToken());
+    bar.finish();
+    require(!run.cancelled, "interrupted after " + std::to_string(run.completedSteps) + " of "
+                                + std::to_string(options.steps) + " steps; nothing written");
+    auto samples = run.x.to(at::kCPU);
+    if (!args.out.empty()) {
+        saveNpy(args.out, samples);
+        note(args.quiet, "wrote " + args.out);
+    }
+    if (record) {
+        auto kept = args.trajectoryFrames > 0 ? trajectory.subsampled(args.trajectoryFrames) : trajectory;
+        for (const auto& path : saveTrajectoryNpy(args.trajectory, kept))
+            note(args.quiet, "wrote " + path);
+    }
+    if (!args.png.empty()) {
+        savePng(args.png, tileImages(samples, denoiser->info().range, 0, 2));
+        note(args.quiet, "wrote " + args.png);
+    }
+    note(args.quiet, summary(args, run, samples.size(0)));
+}
+
+} // namespace
+
+void registerSampleCommand(CLI::App& app)
+{
+    auto args = std::make_shared<SampleArgs>();
+    auto* cmd = app.add_subcommand("sample", "draw samples with a sampler; write .npy (and PNG)");
+    cmd->add_option("--checkpoint", args->checkpoint, "a .pt file or oracle:<data set>[?n=…]")->required();
+    args->sampler.addTo(cmd);
+    cmd->add_option("--n", args->n, "number of samples")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "seed of the noise stream (x_T first, then per step)")->capture_default_str();
+    cmd->add_option("--init", args->init, "x_T from a .npy [N, C, H, W] instead of the seeded draw");
+    cmd->add_option("--out", args->out, "samples .npy, float32 [N, C, H, W] in the model's data range");
+    cmd->add_option("--trajectory", args->trajectory, "trajectory .npy [F, N, C, H, W] (+ .t.npy, .x0.npy)");
+    cmd->add_option("--trajectory-frames", args->trajectoryFrames, "keep at most this many frames (0: all)");
+    cmd->add_option("--png", args->png, "grid of the samples as PNG");
+    cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
+    cmd->add_flag("--quiet", args->quiet, "no progress bar or messages");
+    cmd->callback([args] { runSample(*args); });
+}
+
+} // namespace ds::cli

@@ -1,0 +1,52 @@
+// diffscope-cli: the engine from scripts and on GPU boxes.
+// Exit codes: 0 success, 1 bad input or failure (one message on stderr), 2 usage error,
+// 130 interrupted by Ctrl-C.
+#include "cli_common.h"
+#include "commands.h"
+
+#include <ATen/Parallel.h>
+#include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
+
+#include <iostream>
+#include <thread>
+
+namespace {
+
+int failureCode() { return ds::cli::interruptToken().stopRequested() ? 130 : 1; }
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // Debian's LibTorch starts with one intra-op thread; use the machine.
+    at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    ds::cli::installInterruptHandler();
+
+    CLI::App app{"diffscope-cli: diffusion schedules, forward trajectories and samplers from the command line"};
+    app.require_subcommand(0, 1);
+    app.set_version_flag("--version", "diffscope-cli 0.1.0");
+    ds::cli::registerInfoCommand(app);
+    ds::cli::registerScheduleCommand(app);
+    ds::cli::registerSnrCommand(app);
+    ds::cli::registerForwardCommand(app);
+    ds::cli::registerSampleCommand(app);
+    ds::cli::registerBenchCommand(app);
+
+    try {
+        app.parse(argc, argv);
+        if (app.get_subcommands().empty()) {
+            std::cerr << app.help();
+            return 2;
+        }
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2; // --help and --version exit 0, usage errors 2
+    } catch (const c10::Error& e) {
+        std::cerr << "diffscope-cli: error: " << e.what_without_backtrace() << '\n';
+        return failureCode();
+    } catch (const std::exception& e) {
+        std::cerr << "diffscope-cli: error: " << e.what() << '\n';
+        return failureCode();
+    }
+    return ds::cli::interruptToken().stopRequested() ? 130 : 0;
+}

@@ -1,0 +1,21 @@
+#pragma once
+// Writes a file so that readers see the old content or the new one, never a torn mix:
+// write to a temp file in the same folder, fsync it, rename over the target, fsync the folder.
+// A failure (full disk, no permission) leaves the previous file untouched.
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace ds {
+
+// Calls `write` with a stream to the temp file, then commits it to `path`.
+// Throws ds::Error naming `path` if any step fails; the temp file is removed then.
+void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Commits an already written temp file: fsync, rename to `path`, fsync the folder.
+void commitTempFile(const std::string& tempPath, const std::string& path);
+
+// A temp path next to `path` (same folder, so rename is atomic).
+std::string tempPathFor(const std::string& path);
+
+} // namespace ds

@@ -1,0 +1,83 @@
+#include "denoiser.h"
+
+#include "error.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+#include <c10/core/GradMode.h>
+
+#include <chrono>
+#include <sstream>
+
+namespace ds {
+namespace {
+
+std::string shapeText(at::IntArrayRef sizes)
+{
+    std::ostringstream out;
+    out << sizes;
+    return out.str();
+}
+
+} // namespace
+
+Denoiser::Denoiser(DenoiserInfo info) : info_(std::move(info)), schedule_(info_.schedule, info_.range) {}
+
+void Denoiser::to(c10::Device device) { device_ = device; }
+
+void Denoiser::checkInput(const at::Tensor& x, const at::Tensor& k) const
+{
+    const auto& s = info_.shape;
+    require(x.dim() == 4 && x.size(1) == s[0] && x.size(2) == s[1] && x.size(3) == s[2],
+            info_.source + ": expects inputs [N, " + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", "
+                + std::to_string(s[2]) + "], got " + shapeText(x.sizes()));
+    require(k.dim() == 1 && k.size(0) == x.size(0), "timestep indices must be int64 [N] matching the batch");
+}
+
+at::Tensor Denoiser::operator()(const at::Tensor& x, const at::Tensor& k)
+{
+    checkInput(x, k);
+    c10::NoGradGuard noGrad; // thread-local: opened on the calling (worker) thread
+    const auto start = std::chrono::steady_clock::now();
+    auto out = forward(x.to(device_, at::kFloat), k.to(device_, at::kLong));
+    usage_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    usage_.passes += 1;
+    usage_.samples += x.size(0);
+    require(out.sizes() == x.sizes(), info_.source + ": network output " + shapeText(out.sizes())
+                                          + " does not match its input " + shapeText(x.sizes()));
+    return out;
+}
+
+Estimate Denoiser::estimate(const at::Tensor& x, int64_t k)
+{
+    return estimate(x, at::full({x.size(0)}, k, at::TensorOptions().dtype(at::kLong)));
+}
+
+Estimate Denoiser::estimate(const at::Tensor& x, const at::Tensor& k)
+{
+    auto out = (*this)(x, k);
+    const auto p = info_.prediction;
+    if (schedule_.perPixel()) {
+        // ᾱ depends on the clean image: convert through the model's own x̂0 (plug-in estimate).
+        require(p == Prediction::X0, info_.source + ": a pixel-aware model must predict x0 to be sampled");
+        return {epsilonFrom(p, out, x, schedule_.alphaBar(k, out)), out};
+    }
+    auto abar = schedule_.alphaBar(k, x);
+    return {epsilonFrom(p, out, x, abar), x0From(p, out, x, abar)};
+}
+
+c10::Device parseDevice(const std::string& text)
+{
+    c10::Device device(c10::kCPU);
+    try {
+        device = c10::Device(text);
+    } catch (const std::exception&) {
+        throw Error("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
+    }
+    require(device.is_cpu() || device.is_cuda(), "unsupported device '" + text + "' (expected cpu or cuda)");
+    require(device.is_cpu() || at::hasCUDA(),
+            "device '" + text + "' asked for, but this build of LibTorch has no CUDA or no GPU is visible");
+    return device;
+}
+
+} // namespace ds

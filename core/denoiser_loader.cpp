@@ -1,0 +1,113 @@
+#include "denoiser_loader.h"
+
+#include "dataset.h"
+#include "empirical_denoiser.h"
+#include "error.h"
+#include "gaussian_denoiser.h"
+#include "spec_string.h"
+#include "torchscript_denoiser.h"
+
+#include <ATen/ATen.h>
+
+#include <sstream>
+
+namespace ds {
+namespace {
+
+constexpr const char* kOraclePrefix = "oracle:";
+constexpr int64_t kDefaultOracleImages = 2000;
+
+ScheduleSpec scheduleFromSpec(const SpecString& spec, ScheduleSpec base)
+{
+    base.kind = scheduleKindFromString(spec.get("schedule", std::string(name(base.kind))));
+    base.T = spec.getInt("T", base.kind == ScheduleKind::PixelAware ? 200 : base.T);
+    base.betaStart = spec.getDouble("beta_start", base.betaStart);
+    base.betaEnd = spec.getDouble("beta_end", base.betaEnd);
+    base.cosineOffset = spec.getDouble("s", base.cosineOffset);
+    base.gamma = spec.getDouble("gamma", base.gamma);
+    base.epsilon = spec.getDouble("epsilon", base.epsilon);
+    base.validate();
+    return base;
+}
+
+std::array<int64_t, 3> parseShape(const std::string& text, const std::string& where)
+{
+    std::array<int64_t, 3> shape{};
+    std::istringstream in(text);
+    std::string part;
+    size_t i = 0;
+    while (std::getline(in, part, 'x')) {
+        require(i < 3, where + ": shape must be CxHxW");
+        try {
+            shape[i++] = std::stoll(part);
+        } catch (const std::exception&) {
+            throw Error(where + ": shape must be CxHxW, got '" + text + "'");
+        }
+    }
+    require(i == 3 && shape[0] > 0 && shape[1] > 0 && shape[2] > 0 && shape[0] * shape[1] * shape[2] <= (1 << 22),
+            where + ": shape must be CxHxW with positive sizes, got '" + text + "'");
+    return shape;
+}
+
+std::unique_ptr<Denoiser> gaussianOracle(const SpecString& spec)
+{
+    spec.requireKnownKeys({"mean", "std", "shape", "schedule", "T", "beta_start", "beta_end", "s"});
+    const auto shape = parseShape(spec.get("shape", "1x8x8"), spec.text());
+    auto mean = at::full({shape[0], shape[1], shape[2]}, spec.getDouble("mean", 0.0));
+    auto std = at::full({shape[0], shape[1], shape[2]}, spec.getDouble("std", 0.5));
+    return std::make_unique<GaussianDenoiser>(mean, std, scheduleFromSpec(spec, {}), DataRange{-1, 1},
+                                              kOraclePrefix + spec.text());
+}
+
+std::unique_ptr<Denoiser> empiricalOracle(const SpecString& spec, const std::string& dataset)
+{
+    spec.requireKnownKeys({"n", "schedule", "T", "beta_start", "beta_end", "s", "gamma", "epsilon", "seed"});
+    DatasetOptions options;
+    options.limit = spec.getInt("n", kDefaultOracleImages);
+    require(options.limit >= 1, spec.text() + ": n must be >= 1");
+    options.seed = uint64_t(spec.getInt("seed", 0));
+    auto schedule = scheduleFromSpec(spec, {});
+    if (schedule.kind == ScheduleKind::PixelAware)
+        options.range = {schedule.epsilon, 1.0}; // seed 002 normalises images to [ε, 1]
+    auto data = loadDataset(dataset, options);
+    return std::make_unique<EmpiricalDenoiser>(data.images, schedule, data.range, data.name,
+                                               kOraclePrefix + spec.text());
+}
+
+} // namespace
+
+std::unique_ptr<Denoiser> openDenoiser(const std::string& text, c10::Device device)
+{
+    require(!text.empty(), "no model given (a .pt file or an oracle spec such as oracle:fashion-mnist?n=2000)");
+    std::unique_ptr<Denoiser> denoiser;
+    if (text.rfind(kOraclePrefix, 0) == 0) {
+        SpecString spec(text.substr(std::string(kOraclePrefix).size()));
+        if (spec.head() == "gaussian")
+            denoiser = gaussianOracle(spec);
+        else
+            denoiser = empiricalOracle(spec, spec.head());
+        denoiser->to(device);
+        return denoiser;
+    }
+    return TorchScriptDenoiser::load(text, device);
+}
+
+std::string describeDenoiser(const Denoiser& d)
+{
+    const auto& info = d.info();
+    std::ostringstream out;
+    out << "source:      " << info.source << "\n"
+        << "kind:        " << info.kind << "\n"
+        << "prediction:  " << name(info.prediction) << "\n"
+        << "schedule:    " << info.schedule.describe() << "\n"
+        << "shape:       [" << info.shape[0] << ", " << info.shape[1] << ", " << info.shape[2] << "]\n"
+        << "data range:  [" << info.range.lo << ", " << info.range.hi << "]\n"
+        << "parameters:  " << info.parameters << "\n";
+    if (!info.dataset.empty())
+        out << "data set:    " << info.dataset << "\n";
+    if (!info.notes.empty())
+        out << "notes:       " << info.notes << "\n";
+    return out.str();
+}
+
+} // namespace ds

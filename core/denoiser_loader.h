@@ -1,0 +1,21 @@
+#pragma once
+// Opens whatever a user can name as a model: a TorchScript file, or an exact oracle spec.
+//   oracle:<data set>[?n=2000&schedule=linear&T=1000&beta_start=…&beta_end=…&s=…&gamma=…&epsilon=…&seed=0]
+//       the exact empirical denoiser over the first n items (toys: n fresh points drawn with seed)
+//   oracle:gaussian[?mean=0&std=0.5&shape=1x8x8&schedule=…]
+//       the exact denoiser for N(mean, std²) data
+//   <path>.pt
+//       a TorchScript module with a diffscope.json extra file
+#include "denoiser.h"
+
+#include <memory>
+#include <string>
+
+namespace ds {
+
+std::unique_ptr<Denoiser> openDenoiser(const std::string& spec, c10::Device device = c10::kCPU);
+
+// A short multi-line summary for `diffscope-cli info`.
+std::string describeDenoiser(const Denoiser& denoiser);
+
+} // namespace ds

@@ -1,0 +1,143 @@
+// Bad input to diffscope-cli: a non-zero exit (1 for bad data, 2 for bad usage), no crash,
+// and one message on stderr that names the problem (and the file, where there is one).
+#include "cli_runner.h"
+#include "core/npy.h"
+#include "tests/support/test_registry.h"
+
+#include <ATen/ATen.h>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <zlib.h>
+
+using namespace ds::test;
+
+namespace {
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+void writeGz(const QString& path, const QByteArray& bytes)
+{
+    gzFile f = gzopen(path.toLocal8Bit().constData(), "wb");
+    gzwrite(f, bytes.constData(), unsigned(bytes.size()));
+    gzclose(f);
+}
+
+QByteArray idxHeader(uint8_t dims, std::initializer_list<uint32_t> sizes)
+{
+    QByteArray out("\0\0\x08", 3);
+    out.append(char(dims));
+    for (auto s : sizes)
+        for (int shift : {24, 16, 8, 0})
+            out.append(char(s >> shift));
+    return out;
+}
+
+} // namespace
+
+class CliErrorsTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString p(const QString& name) const { return dir_.filePath(name); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        saveTorchScriptModel(p("ok.pt"), headerFor("[1, 4, 4]"));
+        saveTorchScriptModel(p("noheader.pt"), "");
+        saveTorchScriptModel(p("wrongshape.pt"), headerFor("[1, 4, 4]"), "return x[:, :, 1:, :]");
+        writeFile(p("garbage.pt"), "this is not a model at all");
+        ds::saveNpy(p("init.npy").toStdString(), at::zeros({1, 1, 3, 3}));
+        // A Fashion-MNIST folder whose image file is truncated and whose test file lies.
+        QDir(dir_.path()).mkdir("fmnist");
+        writeGz(p("fmnist/train-images-idx3-ubyte.gz"), idxHeader(3, {60000, 28, 28}) + QByteArray(1000, '\1'));
+        writeGz(p("fmnist/train-labels-idx1-ubyte.gz"), idxHeader(1, {60000}) + QByteArray(60000, '\1'));
+        writeGz(p("fmnist/t10k-images-idx3-ubyte.gz"), idxHeader(3, {10000, 60000, 60000}));
+        writeGz(p("fmnist/t10k-labels-idx1-ubyte.gz"), idxHeader(1, {10000}) + QByteArray(10000, '\1'));
+    }
+
+    void failsCleanly_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("mustSay");
+        const QString sample = "sample", ckpt = "--checkpoint", out = "--out";
+        QTest::newRow("missing file") << QStringList{sample, ckpt, p("absent.pt"), out, p("s.npy")} << 1
+                                      << QStringList{p("absent.pt"), "no such file"};
+        QTest::newRow("garbage .pt") << QStringList{sample, ckpt, p("garbage.pt"), out, p("s.npy")} << 1
+                                     << QStringList{p("garbage.pt"), "not a TorchScript archive"};
+        QTest::newRow(".pt without diffscope.json") << QStringList{"info", p("noheader.pt")} << 1
+                                                    << QStringList{p("noheader.pt"), "no diffscope.json"};
+        QTest::newRow("wrong output shape") << QStringList{sample, ckpt, p("wrongshape.pt"), out, p("s.npy")} << 1
+                                            << QStringList{p("wrongshape.pt"), "does not match its input"};
+        QTest::newRow("unknown sampler") << QStringList{sample, ckpt, p("ok.pt"), "--sampler", "plms", out, p("s.npy")}
+                                         << 1 << QStringList{"unknown sampler 'plms'", "ddpm|ddim"};
+        QTest::newRow("zero steps") << QStringList{sample, ckpt, p("ok.pt"), "--steps", "0", out, p("s.npy")} << 1
+                                    << QStringList{"steps must be >= 1"};
+        QTest::newRow("negative steps") << QStringList{sample, ckpt, p("ok.pt"), "--steps=-5", out, p("s.npy")} << 1
+                                        << QStringList{"steps must be >= 1"};
+        QTest::newRow("steps above T") << QStringList{sample, ckpt, p("ok.pt"), "--steps", "5000", out, p("s.npy")}
+                                       << 1 << QStringList{"cannot exceed", "T = 1000"};
+        QTest::newRow("init of wrong shape") << QStringList{sample, ckpt, p("ok.pt"), "--init", p("init.npy"), out, p("s.npy")}
+                                             << 1 << QStringList{p("init.npy"), "x_T must be [N, 1, 4, 4]"};
+        QTest::newRow("init not npy") << QStringList{sample, ckpt, p("ok.pt"), "--init", p("garbage.pt"), out, p("s.npy")}
+                                      << 1 << QStringList{p("garbage.pt"), "bad magic"};
+        QTest::newRow("unknown spacing") << QStringList{sample, ckpt, p("ok.pt"), "--spacing", "karras", out, p("s.npy")}
+                                         << 1 << QStringList{"unknown spacing 'karras'"};
+        QTest::newRow("bad oracle key") << QStringList{"info", "oracle:two-moons?m=3"} << 1
+                                        << QStringList{"unknown key 'm'"};
+        QTest::newRow("unknown data set") << QStringList{"info", "oracle:cifar?n=3"} << 1
+                                          << QStringList{"unknown data set 'cifar'"};
+        QTest::newRow("no cuda") << QStringList{sample, ckpt, p("ok.pt"), "--device", "cuda", out, p("s.npy")} << 1
+                                 << QStringList{"cuda"};
+        QTest::newRow("unwritable output") << QStringList{sample, ckpt, p("ok.pt"), "--steps", "2", out, "/nonexistent/dir/s.npy"}
+                                           << 1 << QStringList{"/nonexistent/dir/s.npy"};
+        QTest::newRow("missing required option") << QStringList{sample, out, p("s.npy")} << 2
+                                                 << QStringList{"--checkpoint"};
+        QTest::newRow("unknown command") << QStringList{"paint"} << 2 << QStringList{"paint"};
+        QTest::newRow("no command") << QStringList{} << 2 << QStringList{"Subcommands:"};
+        QTest::newRow("not a number") << QStringList{sample, ckpt, p("ok.pt"), "--steps", "many"} << 2
+                                      << QStringList{"many"};
+    }
+    void failsCleanly()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, mustSay);
+        auto r = runCli(args);
+        QVERIFY2(!r.crashed, qPrintable("crashed: " + r.err));
+        QVERIFY2(r.exitCode == exitCode, qPrintable(QString("exit %1, stderr: %2").arg(r.exitCode).arg(r.err)));
+        for (const auto& text : mustSay)
+            QVERIFY2(r.err.contains(text), qPrintable("stderr lacks '" + text + "': " + r.err));
+        QVERIFY2(!r.err.contains("Exception raised from"), "a LibTorch backtrace leaked into the message");
+    }
+
+    void damagedFashionMnistIsNamed_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("mustSay");
+        QTest::newRow("truncated") << "oracle:fashion-mnist?n=10" << "truncated IDX data";
+        QTest::newRow("lying header") << "oracle:fashion-mnist-test?n=10" << "implausible IDX dimension";
+    }
+    void damagedFashionMnistIsNamed()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, mustSay);
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("DIFFSCOPE_FASHION_MNIST_DIR", p("fmnist"));
+        auto r = runCli({"info", spec}, env);
+        QVERIFY2(!r.crashed, qPrintable(r.err));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(mustSay) && r.err.contains(p("fmnist")), qPrintable(r.err));
+    }
+};
+
+DS_TEST_SUITE(CliErrorsTest, "cli_errors");
+#include "test_cli_errors.moc"
