@@ -4,6 +4,7 @@
 #   CLI11          command-line parsing of diffscope-cli (header-only)
 #   ZLIB           reading the gzipped IDX files of Fashion-MNIST
 #   OpenCV         image files and MP4 export (optional in the headless build)
+#   giflib         GIF export (optional: libgif-dev)
 #   Qt6            the desktop app, its widgets and the Qt Test suites
 
 find_package(Torch REQUIRED)  # the imported target carries TORCH_CXX_FLAGS (libstdc++ ABI)
@@ -29,6 +30,23 @@ find_package(ZLIB REQUIRED)
 find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs videoio)
 set(DIFFSCOPE_HAVE_OPENCV ${OpenCV_FOUND})
 message(STATUS "diffscope: OpenCV ${OpenCV_VERSION} found: ${OpenCV_FOUND}")
+
+# giflib has no CMake package on Debian: find the header and the library by hand. Optional, so
+# a GPU box without libgif-dev still builds the engine (GIF export then throws ds::Error).
+find_path(DIFFSCOPE_GIF_INCLUDE gif_lib.h)
+find_library(DIFFSCOPE_GIF_LIBRARY NAMES gif)
+if(DIFFSCOPE_GIF_INCLUDE AND DIFFSCOPE_GIF_LIBRARY)
+  set(DIFFSCOPE_HAVE_GIF ON)
+  if(NOT TARGET diffscope::gif)
+    add_library(diffscope::gif UNKNOWN IMPORTED)
+    set_target_properties(diffscope::gif PROPERTIES
+      IMPORTED_LOCATION "${DIFFSCOPE_GIF_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${DIFFSCOPE_GIF_INCLUDE}")
+  endif()
+else()
+  set(DIFFSCOPE_HAVE_GIF OFF)
+endif()
+message(STATUS "diffscope: giflib found: ${DIFFSCOPE_HAVE_GIF}")
 
 if(DIFFSCOPE_GUI)
   find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets Charts Svg Test Concurrent)

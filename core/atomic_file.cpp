@@ -50,6 +50,16 @@ void commitTempFile(const std::string& tempPath, const std::string& path)
     }
 }
 
+void commitOrDiscard(const std::string& tempPath, const std::string& path, bool commit)
+{
+    if (commit) {
+        commitTempFile(tempPath, path);
+        return;
+    }
+    std::error_code ignored;
+    std::filesystem::remove(tempPath, ignored);
+}
+
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write)
 {
     const auto temp = tempPathFor(path);

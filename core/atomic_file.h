@@ -15,6 +15,9 @@ void writeFileAtomically(const std::string& path, const std::function<void(std::
 // Commits an already written temp file: fsync, rename to `path`, fsync the folder.
 void commitTempFile(const std::string& tempPath, const std::string& path);
 
+// Commits the temp file, or removes it when the work was cancelled.
+void commitOrDiscard(const std::string& tempPath, const std::string& path, bool commit);
+
 // A temp path next to `path` (same folder, so rename is atomic).
 std::string tempPathFor(const std::string& path);
 

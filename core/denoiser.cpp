@@ -21,6 +21,23 @@ std::string shapeText(at::IntArrayRef sizes)
 
 } // namespace
 
+std::string_view name(ModelRole role)
+{
+    switch (role) {
+    case ModelRole::Denoiser: return "denoiser";
+    case ModelRole::DnmDelta: return "dnm";
+    case ModelRole::PixelAware: return "pixel-aware";
+    }
+    return "?";
+}
+
+void Denoiser::countPass(int64_t samples, double seconds)
+{
+    usage_.passes += 1;
+    usage_.samples += samples;
+    usage_.seconds += seconds;
+}
+
 Denoiser::Denoiser(DenoiserInfo info) : info_(std::move(info)), schedule_(info_.schedule, info_.range) {}
 
 void Denoiser::to(c10::Device device) { device_ = device; }

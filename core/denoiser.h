@@ -15,8 +15,17 @@
 
 namespace ds {
 
+// What a model's network computes, which decides the samplers that can use it.
+enum class ModelRole {
+    Denoiser,   // ε, x0 or v from (x_t, k): every classic sampler
+    DnmDelta,   // differential noise u(x_T, k) ≈ T·δ_t (seed 000): the dnm sampler
+    PixelAware  // scale estimator G and parallel reverse net R (seed 002): the pixel-aware sampler
+};
+std::string_view name(ModelRole role);
+
 struct DenoiserInfo {
     std::string kind;                    // e.g. "torchscript", "oracle-empirical", "oracle-gaussian"
+    ModelRole role = ModelRole::Denoiser;
     std::string source;                  // file path or spec string it was opened from
     Prediction prediction = Prediction::Epsilon;
     ScheduleSpec schedule;
@@ -62,6 +71,8 @@ public:
 
     const DenoiserUsage& usage() const { return usage_; }
     void resetUsage() { usage_ = {}; }
+    // For samplers that call the network through another path (the pixel-aware R_φ).
+    void countPass(int64_t samples, double seconds);
 
 protected:
     virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& k) = 0;

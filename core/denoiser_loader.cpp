@@ -4,6 +4,7 @@
 #include "empirical_denoiser.h"
 #include "error.h"
 #include "gaussian_denoiser.h"
+#include "network_denoiser.h"
 #include "spec_string.h"
 #include "torchscript_denoiser.h"
 
@@ -89,7 +90,15 @@ std::unique_ptr<Denoiser> openDenoiser(const std::string& text, c10::Device devi
         denoiser->to(device);
         return denoiser;
     }
+    if (isNativeCheckpointPath(text))
+        return NetworkDenoiser::open(text, device);
     return TorchScriptDenoiser::load(text, device);
+}
+
+bool isNativeCheckpointPath(const std::string& path)
+{
+    const std::string ext = kNativeCheckpointExtension;
+    return path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
 }
 
 std::string describeDenoiser(const Denoiser& d)

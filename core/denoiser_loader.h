@@ -4,7 +4,9 @@
 //       the exact empirical denoiser over the first n items (toys: n fresh points drawn with seed)
 //   oracle:gaussian[?mean=0&std=0.5&shape=1x8x8&schedule=…]
 //       the exact denoiser for N(mean, std²) data
-//   <path>.pt
+//   <path>.dsckpt
+//       a native checkpoint written by diffscope's trainer (EMA weights are used)
+//   <path> (anything else, usually .pt)
 //       a TorchScript module with a diffscope.json extra file
 #include "denoiser.h"
 
@@ -12,6 +14,9 @@
 #include <string>
 
 namespace ds {
+
+constexpr const char* kNativeCheckpointExtension = ".dsckpt";
+bool isNativeCheckpointPath(const std::string& path);
 
 std::unique_ptr<Denoiser> openDenoiser(const std::string& spec, c10::Device device = c10::kCPU);
 

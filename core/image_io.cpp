@@ -1,10 +1,13 @@
 #include "image_io.h"
 
+#include "point_cloud_image.h"
+
 #include "atomic_file.h"
 #include "error.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -69,6 +72,8 @@ void savePng(const std::string& path, const at::Tensor&)
 
 at::Tensor tileImages(const at::Tensor& batch, DataRange range, int64_t columns, int64_t scale)
 {
+    if (isPointBatch(batch)) // 2D data: one scatter plot of the whole batch
+        return pointCloudImage(batch, pointCloudExtent(range), 256 * std::clamp<int64_t>(scale, 1, 8));
     require(batch.dim() == 4 && (batch.size(1) == 1 || batch.size(1) == 3), "tiling needs [N, 1|3, H, W]");
     require(scale >= 1, "tile scale must be >= 1");
     const int64_t n = batch.size(0), c = batch.size(1), h = batch.size(2) * scale, w = batch.size(3) * scale;

@@ -21,7 +21,8 @@ struct ImageLoadOptions {
 at::Tensor loadImage(const std::string& path, const ImageLoadOptions& options = {});
 
 // Tiles a batch [N, C, H, W] (values in `range`, C = 1 or 3) into one grid image, `columns`
-// wide (0: about square), with a 1-pixel gap. Returns uint8 [H', W', C] (RGB).
+// wide (0: about square), with a 1-pixel gap. Returns uint8 [H', W', C] (RGB). A batch of 2D
+// points [N, 2] becomes one scatter plot (ds::pointCloudImage), 256·scale pixels square.
 at::Tensor tileImages(const at::Tensor& batch, DataRange range, int64_t columns = 0, int64_t scale = 1);
 
 // Writes a uint8 [H, W, C] image (RGB or gray) as PNG, atomically.

@@ -24,13 +24,42 @@ std::string sigmaModeChoices() { return enumChoices(kSigmaNames); }
 
 void Sampler::begin(const Schedule& schedule, const SamplerOptions& options)
 {
-    schedule.requireScalar(std::string("the ") + std::string(name()) + " sampler");
+    if (role() != ModelRole::PixelAware)
+        schedule.requireScalar(std::string("the ") + std::string(name()) + " sampler");
     require(options.eta >= 0, "eta must be >= 0");
     require(options.sigmaScale >= 0, "sigma scale must be >= 0");
     schedule_ = &schedule;
     options_ = options;
-    grid_ = timestepGrid(schedule, options.steps, options.spacing);
+    grid_ = makeGrid(schedule, options);
     onBegin();
+}
+
+std::vector<int64_t> Sampler::makeGrid(const Schedule& schedule, const SamplerOptions& options) const
+{
+    return timestepGrid(schedule, options.steps, options.spacing);
+}
+
+namespace {
+
+std::string samplersFor(ModelRole role)
+{
+    switch (role) {
+    case ModelRole::Denoiser: return "ddpm, ddim, dpmpp-2m, euler-sde, pf-ode-heun or a picard-* sampler";
+    case ModelRole::DnmDelta: return "--sampler dnm";
+    case ModelRole::PixelAware: return "--sampler pixel-aware";
+    }
+    return "?";
+}
+
+} // namespace
+
+void requireCompatible(const Sampler& sampler, const Denoiser& denoiser)
+{
+    const auto have = denoiser.info().role;
+    require(have == sampler.role(), denoiser.info().source + " is a " + std::string(name(have))
+                                        + " model, which the " + std::string(sampler.name())
+                                        + " sampler cannot use (it needs a " + std::string(name(sampler.role()))
+                                        + " model); use " + samplersFor(have));
 }
 
 Estimate Sampler::evaluate(Denoiser& denoiser, const at::Tensor& x, int64_t k) const
@@ -55,6 +84,7 @@ SampleRun runSampler(Sampler& sampler, Denoiser& denoiser, const at::Tensor& xT,
                      NoiseSource& noise, const StepObserver& observer, const StopToken* stop)
 {
     c10::NoGradGuard noGrad;
+    requireCompatible(sampler, denoiser);
     sampler.begin(denoiser.schedule(), options);
     const auto& s = denoiser.info().shape;
     require(xT.dim() == 4 && xT.size(1) == s[0] && xT.size(2) == s[1] && xT.size(3) == s[2],
@@ -80,6 +110,7 @@ SampleRun runSampler(Sampler& sampler, Denoiser& denoiser, const at::Tensor& xT,
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto& after = denoiser.usage();
     run.usage = {after.passes - before.passes, after.samples - before.samples, after.seconds - before.seconds};
+    run.rounds = sampler.sequentialRounds() >= 0 ? sampler.sequentialRounds() : run.usage.passes;
     return run;
 }
 

@@ -32,6 +32,8 @@ struct SamplerOptions {
     SigmaMode sigma = SigmaMode::Small;  // DDPM: σ² = β̃ or β
     double sigmaScale = 1.0;            // DDPM: multiplies σ_t; 0 gives the mean path
     bool clipDenoised = false;          // clamp x̂0 to the data range before each update
+    int64_t window = 32;                // Picard samplers: steps solved together per round
+    double tolerance = 1e-3;            // Picard samplers: RMS change (data units) that counts as converged
 };
 
 struct StepOutput {
@@ -49,12 +51,19 @@ public:
     virtual StepOutput step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise) = 0;
 
     int64_t stepCount() const { return int64_t(grid_.size()); }
+    // Rounds of network calls that had to run one after another in the last run; −1 when
+    // that is simply one per network pass (every sequential sampler).
+    virtual int64_t sequentialRounds() const { return -1; }
+    // The kind of model this sampler drives (runSampler refuses others with a clear message).
+    virtual ModelRole role() const { return ModelRole::Denoiser; }
     const std::vector<int64_t>& grid() const { return grid_; }
     // Index the state has after step i: grid[i + 1], or −1 after the last step.
     int64_t nextIndex(int64_t i) const { return i + 1 < stepCount() ? grid_[size_t(i + 1)] : -1; }
 
 protected:
     virtual void onBegin() {}
+    // The indices to visit; by default the spacing's grid of `steps` points.
+    virtual std::vector<int64_t> makeGrid(const Schedule& schedule, const SamplerOptions& options) const;
     // One network pass at grid point i, with x̂0 clipped if asked and ε̂ made consistent with it.
     Estimate evaluate(Denoiser& denoiser, const at::Tensor& x, int64_t k) const;
     double alphaBar(int64_t k) const { return schedule_->alphaBarAt(k); }
@@ -79,8 +88,12 @@ struct SampleRun {
     int64_t completedSteps = 0;
     bool cancelled = false;
     DenoiserUsage usage;        // network passes and time of this run
+    int64_t rounds = 0;         // network calls that ran one after another (= passes unless parallel)
     double seconds = 0;         // wall time of the whole run
 };
+
+// Throws ds::Error naming the model and the samplers that can use it when roles differ.
+void requireCompatible(const Sampler& sampler, const Denoiser& denoiser);
 
 // Starting noise x_T ~ N(0, I) for n samples of the denoiser's shape (the first draw of a run).
 at::Tensor initialNoise(const Denoiser& denoiser, int64_t n, NoiseSource& noise);

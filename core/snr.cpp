@@ -60,12 +60,17 @@ Moments forwardMoments(const Schedule& schedule, const at::Tensor& x0, int64_t k
     return {(at::sqrt(abar) * x).reshape(x0.sizes()), (1.0 - abar).reshape(x0.sizes())};
 }
 
-at::Tensor terminalPriorKl(const Schedule& schedule, const at::Tensor& x0)
+at::Tensor priorKlAt(const Schedule& schedule, const at::Tensor& x0, int64_t k)
 {
-    auto m = forwardMoments(schedule, x0, schedule.steps() - 1);
-    auto v = m.variance.to(at::kDouble);
+    auto m = forwardMoments(schedule, x0, k);
+    auto v = m.variance.to(at::kDouble).clamp_min(1e-300); // k = −1: v = 0, KL = ∞
     auto mean = m.mean.to(at::kDouble);
     return (0.5 * (v + mean.square() - 1.0 - at::log(v))).to(at::kFloat);
+}
+
+at::Tensor terminalPriorKl(const Schedule& schedule, const at::Tensor& x0)
+{
+    return priorKlAt(schedule, x0, schedule.steps() - 1);
 }
 
 PriorMismatch summarizePriorMismatch(const Schedule& schedule, const at::Tensor& x0)

@@ -26,8 +26,10 @@ struct Moments {
 };
 Moments forwardMoments(const Schedule& schedule, const at::Tensor& x0, int64_t k);
 
-// Per-pixel KL(q(x_T | x0) ‖ N(0, 1)) = ½ (v + m² − 1 − ln v), m = √ᾱ_T x0, v = 1 − ᾱ_T: how far
-// the terminal distribution is from the N(0, I) prior the sampler starts from.
+// Per-pixel KL(q(x_t | x0) ‖ N(0, 1)) = ½ (v + m² − 1 − ln v), m = √ᾱ_t x0, v = 1 − ᾱ_t at
+// index k: how far x_t's law is from the N(0, I) prior a sampler starts from.
+at::Tensor priorKlAt(const Schedule& schedule, const at::Tensor& x0, int64_t k);
+// The same at t = T: the terminal prior mismatch.
 at::Tensor terminalPriorKl(const Schedule& schedule, const at::Tensor& x0);
 
 struct PriorMismatch {

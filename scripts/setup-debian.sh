@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config   # toolchain
   libtorch-dev                                          # LibTorch 1.13 (CPU): tensors, autograd, TorchScript
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6-dev  # the desktop app, Qt Charts, SVG export, Qt Test
+  qt6-base-dev qt6-charts-dev qt6-svg-dev                 # the desktop app, Qt Charts, SVG export, Qt Test
   libopencv-dev                                         # image files and MP4 export (core, imgproc, imgcodecs, videoio)
   libgif-dev                                            # GIF export
   nlohmann-json3-dev                                    # JSON headers of checkpoints and TorchScript extras
@@ -31,4 +31,4 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "setup: installing ${missing[*]}"
 $sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"

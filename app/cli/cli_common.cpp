@@ -63,6 +63,8 @@ void SamplerArgs::addTo(CLI::App* cmd, bool withSamplerName)
     cmd->add_option("--sigma", sigma, "DDPM: sigma^2 = beta-tilde (small) or beta (large)")->capture_default_str();
     cmd->add_option("--sigma-scale", sigmaScale, "DDPM: multiplies sigma_t; 0 = mean path")->capture_default_str();
     cmd->add_flag("--clip", clip, "clamp x0-hat to the data range at every step");
+    cmd->add_option("--window", window, "picard-*: steps solved together per round")->capture_default_str();
+    cmd->add_option("--tolerance", tolerance, "picard-*: RMS change that counts as converged")->capture_default_str();
 }
 
 SamplerOptions SamplerArgs::options() const
@@ -74,6 +76,8 @@ SamplerOptions SamplerArgs::options() const
     o.sigma = sigmaModeFromString(sigma);
     o.sigmaScale = sigmaScale;
     o.clipDenoised = clip;
+    o.window = window;
+    o.tolerance = tolerance;
     return o;
 }
 

@@ -54,6 +54,8 @@ struct SamplerArgs {
     std::string sigma = "small";
     double sigmaScale = 1.0;
     bool clip = false;
+    int64_t window = 32;
+    double tolerance = 1e-3;
 
     void addTo(CLI::App* cmd, bool withSamplerName = true);
     SamplerOptions options() const;

@@ -7,6 +7,7 @@
 #include "core/denoiser_loader.h"
 #include "core/error.h"
 #include "core/sampler_registry.h"
+#include "core/training/training_benchmark.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -17,6 +18,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 namespace ds::cli {
 namespace {
@@ -102,6 +104,23 @@ void runBench(const BenchArgs& args)
     std::ofstream(args.json) << out.dump(2) << '\n';
 }
 
+
+void runTrainingBench(const std::string& preset, int64_t steps, int64_t batch, const std::string& device)
+{
+    auto config = presetTrainingConfig(preset);
+    if (batch > 0)
+        config.batch = batch;
+    config.device = device;
+    auto t = measureTrainingThroughput(config, steps);
+    std::cout << "training '" << preset << "' (" << t.parameters << " parameters, " << std::setprecision(3)
+              << t.flopsPerSample / 1e6 << " MFLOP per forward pass), batch " << config.batch << ", device " << device
+              << ", " << at::get_num_threads() << " threads, " << steps << " timed steps\n\n"
+              << "| path | images/s |\n|---|---:|\n"
+              << std::fixed << std::setprecision(1) << "| engine (TrainingJob) | " << t.engineImagesPerSecond << " |\n"
+              << "| raw forward + backward + AdamW | " << t.rawImagesPerSecond << " |\n"
+              << "\nengine overhead: " << 100.0 * (t.rawImagesPerSecond / t.engineImagesPerSecond - 1.0) << "% per image\n";
+}
+
 } // namespace
 
 void registerBenchCommand(CLI::App& app)
@@ -115,7 +134,19 @@ void registerBenchCommand(CLI::App& app)
     cmd->add_option("--repeat", args->repeat, "repeat each run, keep the fastest")->capture_default_str();
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_option("--json", args->json, "also write the rows as JSON");
-    cmd->callback([args] { runBench(*args); });
+    auto table = addBenchTableOptions(cmd);
+    cmd->callback([args, table] {
+        if (!table())
+            runBench(*args);
+    });
+
+    auto train = std::make_shared<std::tuple<std::string, int64_t, int64_t, std::string>>("fashion-mnist-ddpm", 20, 0, "cpu");
+    auto* tcmd = app.add_subcommand("bench-train", "training throughput of the engine beside the raw network cost");
+    tcmd->add_option("--preset", std::get<0>(*train), "training preset")->capture_default_str();
+    tcmd->add_option("--steps", std::get<1>(*train), "timed steps (after 3 warm-up steps)")->capture_default_str();
+    tcmd->add_option("--batch", std::get<2>(*train), "batch size (default: the preset's)");
+    tcmd->add_option("--device", std::get<3>(*train), "cpu or cuda")->capture_default_str();
+    tcmd->callback([train] { runTrainingBench(std::get<0>(*train), std::get<1>(*train), std::get<2>(*train), std::get<3>(*train)); });
 }
 
 } // namespace ds::cli

@@ -5,6 +5,7 @@
 
 #include "core/denoiser_loader.h"
 #include "core/error.h"
+#include "core/start_state.h"
 #include "core/image_io.h"
 #include "core/npy.h"
 #include "core/sampler_registry.h"
@@ -26,6 +27,9 @@ struct SampleArgs {
     int64_t n = 16;
     uint64_t seed = 0;
     std::string init;
+    std::string start = "noise";
+    std::string startDataset; // default: the model's held-out split
+    int64_t startIndex = 0;
     std::string out;
     std::string trajectory;
     int64_t trajectoryFrames = 0;
@@ -34,9 +38,16 @@ struct SampleArgs {
     bool quiet = false;
 };
 
-// x_T: from --init (float [N, C, H, W] or [C, H, W]) or the first draw of the seeded stream.
-at::Tensor startingNoise(const SampleArgs& args, const Denoiser& denoiser, NoiseSource& noise)
+// x_T: from --init (float [N, C, H, W] or [C, H, W]), a forward-diffused data item (--start
+// data), or the first draw of the seeded stream.
+at::Tensor startingNoise(const SampleArgs& args, const Denoiser& denoiser, Sampler& sampler, NoiseSource& noise)
 {
+    if (args.start == "data") {
+        sampler.begin(denoiser.schedule(), args.sampler.options()); // to know its first index
+        const auto dataset = args.startDataset.empty() ? startDataset(denoiser.info()) : args.startDataset;
+        return forwardDiffusedStart(denoiser, sampler, dataset, args.startIndex, args.n, noise);
+    }
+    require(args.start == "noise", "--start must be noise or data");
     if (args.init.empty())
         return initialNoise(denoiser, args.n, noise);
     auto x = loadNpy(args.init);
@@ -54,8 +65,8 @@ std::string summary(const SampleArgs& args, const SampleRun& run, int64_t n)
 {
     std::ostringstream out;
     out << std::fixed << std::setprecision(3) << args.sampler.sampler << ": " << run.completedSteps << " steps, " << n
-        << " samples, " << run.usage.passes << " network passes, " << run.seconds << " s (network " << run.usage.seconds
-        << " s)";
+        << " samples, " << run.usage.passes << " network passes in " << run.rounds << " sequential rounds, "
+        << run.seconds << " s (network " << run.usage.seconds << " s)";
     return out.str();
 }
 
@@ -67,7 +78,7 @@ void runSample(const SampleArgs& args)
     auto sampler = makeSampler(args.sampler.sampler);
     const auto options = args.sampler.options();
     NoiseSource noise(args.seed, device);
-    auto xT = startingNoise(args, *denoiser, noise);
+    auto xT = startingNoise(args, *denoiser, *sampler, noise);
 
     Trajectory trajectory(Trajectory::Storage::Float32);
     const bool record = !args.trajectory.empty();
@@ -112,6 +123,10 @@ void registerSampleCommand(CLI::App& app)
     cmd->add_option("--n", args->n, "number of samples")->capture_default_str();
     cmd->add_option("--seed", args->seed, "seed of the noise stream (x_T first, then per step)")->capture_default_str();
     cmd->add_option("--init", args->init, "x_T from a .npy [N, C, H, W] instead of the seeded draw");
+    cmd->add_option("--start", args->start, "noise: x_T ~ N(0, I); data: a real image forward-diffused to the first "
+                                            "step (seed 002's set-up)")->capture_default_str();
+    cmd->add_option("--start-dataset", args->startDataset, "data set of --start data (default: the model's test split)");
+    cmd->add_option("--start-index", args->startIndex, "first item of --start data")->capture_default_str();
     cmd->add_option("--out", args->out, "samples .npy, float32 [N, C, H, W] in the model's data range");
     cmd->add_option("--trajectory", args->trajectory, "trajectory .npy [F, N, C, H, W] (+ .t.npy, .x0.npy)");
     cmd->add_option("--trajectory-frames", args->trajectoryFrames, "keep at most this many frames (0: all)");

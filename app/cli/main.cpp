@@ -19,18 +19,25 @@ int failureCode() { return ds::cli::interruptToken().stopRequested() ? 130 : 1; 
 
 int main(int argc, char** argv)
 {
-    // Debian's LibTorch starts with one intra-op thread; use the machine.
-    at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
     ds::cli::installInterruptHandler();
 
     CLI::App app{"diffscope-cli: diffusion schedules, forward trajectories and samplers from the command line"};
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", "diffscope-cli 0.1.0");
+    // Debian's LibTorch starts with one intra-op thread; default to the machine's cores. On a
+    // shared, busy machine fewer threads avoid OpenMP threads spinning against each other.
+    int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    app.add_option("--threads", threads, "intra-op threads of LibTorch")->capture_default_str();
+    app.parse_complete_callback([&threads] { at::set_num_threads(std::max(1, threads)); });
     ds::cli::registerInfoCommand(app);
     ds::cli::registerScheduleCommand(app);
     ds::cli::registerSnrCommand(app);
     ds::cli::registerForwardCommand(app);
     ds::cli::registerSampleCommand(app);
+    ds::cli::registerTrainCommand(app);
+    ds::cli::registerTrainClassifierCommand(app);
+    ds::cli::registerEvalCommand(app);
+    ds::cli::registerExportCommands(app);
     ds::cli::registerBenchCommand(app);
 
     try {

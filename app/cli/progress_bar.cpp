@@ -1,6 +1,7 @@
 #include "progress_bar.h"
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace ds::cli {
 namespace {
@@ -11,8 +12,8 @@ constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 } // namespace
 
 ProgressBar::ProgressBar(std::string label, int64_t total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()),
-      lastDraw_(start_ - kRedrawInterval)
+    : label_(std::move(label)), total_(total), enabled_(enabled), terminal_(::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()), lastDraw_(start_ - kRedrawInterval)
 {
 }
 
@@ -21,8 +22,19 @@ ProgressBar::~ProgressBar() { finish(); }
 void ProgressBar::update(int64_t done)
 {
     last_ = done;
+    if (!enabled_)
+        return;
+    if (!terminal_) { // a log file: one line per 10%
+        const int64_t tenth = total_ > 0 ? 10 * done / total_ : 0;
+        if (tenth > lastTenth_) {
+            lastTenth_ = tenth;
+            draw(done);
+            std::fputc('\n', stderr);
+        }
+        return;
+    }
     const auto now = std::chrono::steady_clock::now();
-    if (!enabled_ || (now - lastDraw_ < kRedrawInterval && done < total_))
+    if (now - lastDraw_ < kRedrawInterval && done < total_)
         return;
     lastDraw_ = now;
     draw(done);
@@ -36,7 +48,7 @@ void ProgressBar::draw(int64_t done)
     const int filled = total_ > 0 ? int(kWidth * done / total_) : 0;
     std::string bar(size_t(filled), '#');
     bar.append(size_t(kWidth - filled), '.');
-    std::fprintf(stderr, "\r%s [%s] %lld/%lld  %.1f it/s  ETA %.0fs ", label_.c_str(), bar.c_str(),
+    std::fprintf(stderr, "%s%s [%s] %lld/%lld  %.1f it/s  ETA %.0fs ", terminal_ ? "\r" : "", label_.c_str(), bar.c_str(),
                  static_cast<long long>(done), static_cast<long long>(total_), rate, eta);
     std::fflush(stderr);
 }
@@ -46,8 +58,10 @@ void ProgressBar::finish()
     if (!enabled_ || finished_)
         return;
     finished_ = true;
-    draw(last_);
-    std::fputc('\n', stderr);
+    if (terminal_) {
+        draw(last_);
+        std::fputc('\n', stderr);
+    }
 }
 
 } // namespace ds::cli

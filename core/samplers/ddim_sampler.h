@@ -3,6 +3,13 @@
 
 namespace ds {
 
+// One DDIM update from index k to k' as x' = x0·x̂0 + eps·ε̂ + sigma·z (shared with the Picard
+// sampler). abarNext = 1 at the end.
+struct DdimCoefficients {
+    double x0 = 0, eps = 0, sigma = 0;
+};
+DdimCoefficients ddimCoefficients(double abar, double abarNext, double eta);
+
 // DDIM (Song, Meng & Ermon 2021): η = 0 is deterministic, η = 1 matches DDPM's β̃ noise.
 class DdimSampler : public Sampler {
 public:

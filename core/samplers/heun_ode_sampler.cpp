@@ -5,11 +5,7 @@
 #include <cmath>
 
 namespace ds {
-namespace {
-
-double sigmaOf(double abar) { return std::sqrt((1.0 - abar) / abar); }
-
-} // namespace
+double flowSigma(double abar) { return std::sqrt((1.0 - abar) / abar); }
 
 StepOutput HeunOdeSampler::step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource&)
 {
@@ -20,7 +16,7 @@ StepOutput HeunOdeSampler::step(Denoiser& denoiser, const at::Tensor& x, int64_t
         return {e.x0, e.x0};
 
     const double abar = alphaBar(k), abarNext = alphaBar(kNext);
-    const double ds = sigmaOf(abarNext) - sigmaOf(abar);
+    const double ds = flowSigma(abarNext) - flowSigma(abar);
     const auto y = x / std::sqrt(abar);
     // Euler predictor y_e = y + Δσ ε̂, then the trapezoid corrector with ε̂ at (y_e, σ').
     const auto yEuler = y + ds * e.eps;

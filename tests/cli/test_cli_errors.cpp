@@ -55,6 +55,11 @@ private Q_SLOTS:
         saveTorchScriptModel(p("wrongshape.pt"), headerFor("[1, 4, 4]"), "return x[:, :, 1:, :]");
         writeFile(p("garbage.pt"), "this is not a model at all");
         ds::saveNpy(p("init.npy").toStdString(), at::zeros({1, 1, 3, 3}));
+        // A DNM checkpoint (seed 000's δ(x_T, t) network): two steps are enough to have one.
+        auto dnm = runCli({"train", "--objective", "dnm-naive", "--dataset", "two-moons", "--steps", "2", "--output-dir",
+                           p("runs"), "--name", "dnm", "--network", R"({"kind":"mlp","hidden":8,"layers":1,"time_dim":4})",
+                           "--preview-every", "0", "--quiet"});
+        QVERIFY2(dnm.exitCode == 0, qPrintable(dnm.err));
         // A Fashion-MNIST folder whose image file is truncated and whose test file lies.
         QDir(dir_.path()).mkdir("fmnist");
         writeGz(p("fmnist/train-images-idx3-ubyte.gz"), idxHeader(3, {60000, 28, 28}) + QByteArray(1000, '\1'));
@@ -89,6 +94,10 @@ private Q_SLOTS:
                                              << 1 << QStringList{p("init.npy"), "x_T must be [N, 1, 4, 4]"};
         QTest::newRow("init not npy") << QStringList{sample, ckpt, p("ok.pt"), "--init", p("garbage.pt"), out, p("s.npy")}
                                       << 1 << QStringList{p("garbage.pt"), "bad magic"};
+        QTest::newRow("dnm model, classic sampler") << QStringList{sample, ckpt, p("runs/dnm/latest.dsckpt"), "--sampler", "ddim", out, p("s.npy")}
+                                                    << 1 << QStringList{"is a dnm model", "use --sampler dnm"};
+        QTest::newRow("denoiser, dnm sampler") << QStringList{sample, ckpt, p("ok.pt"), "--sampler", "dnm", out, p("s.npy")}
+                                               << 1 << QStringList{"needs a dnm model"};
         QTest::newRow("unknown spacing") << QStringList{sample, ckpt, p("ok.pt"), "--spacing", "karras", out, p("s.npy")}
                                          << 1 << QStringList{"unknown spacing 'karras'"};
         QTest::newRow("bad oracle key") << QStringList{"info", "oracle:two-moons?m=3"} << 1

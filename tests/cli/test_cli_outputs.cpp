@@ -5,11 +5,15 @@
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace ds::test;
 
@@ -97,6 +101,33 @@ private Q_SLOTS:
                        "--npy", p("snr.npy")});
         QCOMPARE(csvLines(p("snr.csv")).size(), 201);
         QCOMPARE(npy(p("snr.npy")).sizes(), (at::IntArrayRef{2, 200, 1}));
+    }
+
+    void trainSavesOnCtrlCAndResumes()
+    {
+        QProcess train;
+        train.start(qEnvironmentVariable("DIFFSCOPE_CLI"),
+                    {"train", "--preset", "two-moons", "--steps", "1000000", "--output-dir", p("runs"), "--name", "ctrlc",
+                     "--network", R"({"kind":"mlp","hidden":16,"layers":1,"time_dim":8})", "--quiet"});
+        QVERIFY(train.waitForStarted());
+        // Wait until training is under way (the log gets lines), then interrupt.
+        QElapsedTimer clock;
+        clock.start();
+        while (csvLines(p("runs/ctrlc/loss.csv")).size() < 60 && clock.elapsed() < 60000)
+            QTest::qWait(100);
+        ::kill(pid_t(train.processId()), SIGINT);
+        QVERIFY(train.waitForFinished(30000));
+        QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(train.exitCode(), 130);
+        QVERIFY(QFile::exists(p("runs/ctrlc/latest.dsckpt")));
+        auto info = runCli({"info", p("runs/ctrlc/latest.dsckpt"), "--json"});
+        QCOMPARE(info.exitCode, 0);
+        QVERIFY(info.out.contains("resumable"));
+        // --resume continues from the saved step to a new total.
+        auto resumed = runCli({"train", "--resume", p("runs/ctrlc/latest.dsckpt"), "--steps", "2000", "--quiet"});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QCOMPARE(QJsonDocument::fromJson(runCli({"info", p("runs/ctrlc/latest.dsckpt"), "--json"}).out.toUtf8())
+                     .object()["notes"].toString().section(',', 0, 0), QString("step 2000"));
     }
 
     void infoJsonDescribesTheModel()

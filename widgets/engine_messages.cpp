@@ -1,0 +1,14 @@
+#include "engine_messages.h"
+
+namespace ds {
+
+void registerEngineMetaTypes()
+{
+    qRegisterMetaType<FramePacket>();
+    qRegisterMetaType<RunSummary>();
+    qRegisterMetaType<ModelSummary>();
+    qRegisterMetaType<TrajectoryPacket>();
+    qRegisterMetaType<ModelPacket>();
+}
+
+} // namespace ds

@@ -1,0 +1,87 @@
+#pragma once
+// The trajectory view: a batch's forward or reverse trajectory as a grid, scrubbed with a
+// timeline (←/→, space, Home/End), zoomed with crisp pixels, with a pixel inspector. Reverse
+// runs stream frames in as the sampler computes them; the view follows the newest frame until
+// the user scrubs.
+#include "frame_kind.h"
+#include "frame_renderer.h"
+
+#include <QPoint>
+#include <QWidget>
+
+class QLabel;
+class QTimer;
+
+namespace ds {
+
+class ImageCanvas;
+class JobProgress;
+class ModelSession;
+class PixelInspector;
+class TimelineBar;
+class TrajectoryControls;
+class TrajectoryDocument;
+class TrajectoryRunner;
+
+class TrajectoryView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrajectoryView(ModelSession& model, QWidget* parent = nullptr);
+    ~TrajectoryView() override;
+
+    TrajectoryDocument& document() const { return *document_; }
+    TrajectoryRunner& runner() const { return *runner_; }
+    TrajectoryControls& controls() const { return *controls_; }
+    TimelineBar& timeline() const { return *timeline_; }
+    ImageCanvas& canvas() const { return *canvas_; }
+    PixelInspector& inspector() const { return *inspector_; }
+    JobProgress& progress() const { return *progress_; }
+
+    int currentFrame() const { return frame_; }
+    FrameKind kind() const { return kind_; }
+    const RenderedFrame& rendered() const { return rendered_; }
+    // Runs what the controls say (reverse with the sampler, or forward).
+    void run();
+    // Whether opening a model starts a reverse run at once (the start-up demo). Default true.
+    void setAutoRun(bool on) { autoRun_ = on; }
+    // Draws frame i now (the scrubbing path; also what the benchmark times).
+    void showFrame(int frame);
+    // Shows the inspector for a sample's pixel (what hovering does).
+    void inspect(int sample, int x, int y);
+
+Q_SIGNALS:
+    void frameShown(int frame);
+    void statusMessage(const QString& message);
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void matchSamplerToModel();
+    void connectDocument();
+    void connectRunner();
+    void onFramesAppended(int first, int count);
+    void followStream();
+    void onHovered(QPoint gridPixel);
+    void refreshInspector();
+    QString frameLabel(int frame) const;
+
+    TrajectoryDocument* document_;
+    TrajectoryRunner* runner_;
+    TrajectoryControls* controls_;
+    ImageCanvas* canvas_;
+    TimelineBar* timeline_;
+    PixelInspector* inspector_;
+    JobProgress* progress_;
+    QLabel* summary_;
+    QTimer* streamTimer_;
+    ModelSession& model_;
+    RenderedFrame rendered_;
+    FrameKind kind_ = FrameKind::State;
+    int frame_ = -1;
+    bool follow_ = true; // jump to each new frame while streaming, until the user scrubs
+    bool autoRun_ = true;
+    GridLayout::Pixel inspected_{-1, -1, -1};
+};
+
+} // namespace ds
