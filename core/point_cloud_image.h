@@ -6,9 +6,13 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <cstdint>
 
 namespace ds {
+
+// True for a model whose items are 2D points (C, H, W) = (2, 1, 1).
+inline bool isPointShape(const std::array<int64_t, 3>& shape) { return shape == std::array<int64_t, 3>{2, 1, 1}; }
 
 // True for a batch of 2D points: [N, 2, 1, 1] as the engine stores them, or plain [N, 2].
 bool isPointBatch(const at::Tensor& batch);

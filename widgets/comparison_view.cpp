@@ -5,10 +5,12 @@
 #include "stochastic_sigma_bar.h"
 
 #include "core/denoiser.h"
+#include "core/point_cloud_image.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -55,6 +57,11 @@ ComparisonView::ComparisonView(ModelSession& model, QWidget* parent) : QWidget(p
         const int T = int(model_.denoiser()->schedule().steps());
         for (auto* p : panes_)
             p->setMaxSteps(T);
+        const bool points = isPointShape(model_.denoiser()->info().shape); // a cloud needs hundreds
+        const QSignalBlocker quiet(batch_);
+        batch_->setMaximum(points ? 4096 : 64);
+        if (points && batch_->value() < 256)
+            batch_->setValue(512);
         stale_ = true;
         if (isVisible())
             runAll();

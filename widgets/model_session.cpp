@@ -6,10 +6,9 @@
 
 #include "core/denoiser_loader.h"
 #include "core/error.h"
+#include "core/point_cloud_image.h"
 
 #include <QFileInfo>
-
-#include <array>
 
 namespace ds {
 namespace {
@@ -21,8 +20,7 @@ ModelSummary summarize(const Denoiser& d)
     s.source = QString::fromStdString(info.source);
     s.kind = QString::fromStdString(info.kind);
     s.schedule = QString::fromStdString(info.schedule.describe());
-    const bool points = info.shape == std::array<int64_t, 3>{2, 1, 1};
-    s.shape = points ? QObject::tr("2-D points")
+    s.shape = isPointShape(info.shape) ? QObject::tr("2-D points")
                      : QStringLiteral("%1×%2×%3").arg(info.shape[0]).arg(info.shape[1]).arg(info.shape[2]);
     s.range = QStringLiteral("[%1, %2]").arg(info.range.lo).arg(info.range.hi);
     s.dataset = QString::fromStdString(info.dataset);

@@ -94,6 +94,13 @@ void TrajectoryControls::setSamplerSettings(const SamplerSettings& s) { sampler_
 void TrajectoryControls::setMaxSteps(int T) { sampler_->setMaxSteps(T); }
 int TrajectoryControls::batch() const { return batch_->value(); }
 void TrajectoryControls::setBatch(int batch) { batch_->setValue(batch); }
+
+void TrajectoryControls::setPointData(bool points)
+{
+    batch_->setMaximum(points ? 4096 : 64);
+    if (points && batch_->value() < 256)
+        batch_->setValue(512);
+}
 uint64_t TrajectoryControls::seed() const { return uint64_t(seed_->value()); }
 void TrajectoryControls::setSeed(uint64_t seed) { seed_->setValue(int(seed)); }
 FrameKind TrajectoryControls::kind() const { return FrameKind(kind_->currentIndex()); }

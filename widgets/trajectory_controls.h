@@ -29,6 +29,8 @@ public:
     void setMaxSteps(int T);
     int batch() const;
     void setBatch(int batch);
+    // Images: up to 64 in the grid. 2D points: a cloud needs hundreds to show its shape.
+    void setPointData(bool points);
     uint64_t seed() const;
     void setSeed(uint64_t seed);
     FrameKind kind() const;

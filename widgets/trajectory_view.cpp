@@ -10,6 +10,7 @@
 #include "trajectory_runner.h"
 
 #include "core/denoiser.h"
+#include "core/point_cloud_image.h"
 #include "core/sampler_registry.h"
 
 #include <QKeyEvent>
@@ -69,6 +70,7 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
     connect(&model_, &ModelSession::opened, this, [this] {
         controls_->setMaxSteps(int(model_.denoiser() ? model_.denoiser()->schedule().steps() : 1000));
         matchSamplerToModel();
+        controls_->setPointData(model_.denoiser() && isPointShape(model_.denoiser()->info().shape));
         if (autoRun_)
             run();
     });

@@ -1,6 +1,7 @@
 // diffscope-cli eval: sample a model and score the samples against its data set:
 // Fashion-MNIST → FID proxy against the 10 000 test images; 2D toys → MMD² and sliced
-// Wasserstein distance against fresh draws of the true distribution.
+// Wasserstein distance against fresh draws of the true distribution. Every score is printed
+// beside its floor, the score of real data at the same sample size.
 #include "cli_common.h"
 #include "commands.h"
 #include "progress_bar.h"
@@ -54,18 +55,29 @@ at::Tensor drawSamples(const EvalArgs& args, Denoiser& denoiser)
     return at::cat(parts);
 }
 
+// Each metric comes with its floor: the score of as many real items drawn afresh, which is
+// what a perfect sampler would get at this sample size (small-sample bias included).
 nlohmann::json score(const std::string& dataset, const at::Tensor& samples, DataRange range)
 {
+    const int64_t n = samples.size(0);
     if (dataset == "fashion-mnist" || dataset == "fashion-mnist-test") {
         FidProxy fid;
+        DatasetOptions options;
+        options.limit = n;
+        options.range = range;
+        const auto real = loadDataset("fashion-mnist", options).images; // training images
         return {{"metric", "fid_proxy"}, {"fid_proxy", fid.score(samples, range)},
-                {"classifier_test_accuracy", fid.testAccuracy()}};
+                {"fid_proxy_floor", fid.score(real, range)}, {"classifier_test_accuracy", fid.testAccuracy()}};
     }
     require(isToyDataset(dataset), "no metric for data set '" + (dataset.empty() ? std::string("?") : dataset)
                                        + "' (fashion-mnist or a 2D toy; give --dataset)");
-    auto reference = sampleToy(dataset, std::max<int64_t>(samples.size(0), 2000), kReferenceSeed);
-    return {{"metric", "mmd"}, {"mmd2", mmdSquared(samples, reference)},
-            {"sliced_wasserstein", slicedWasserstein(samples, reference)}};
+    auto reference = sampleToy(dataset, std::max<int64_t>(n, 2000), kReferenceSeed);
+    auto real = sampleToy(dataset, n, kReferenceSeed + 1).reshape(samples.sizes());
+    return {{"metric", "mmd"},
+            {"mmd2", mmdSquared(samples, reference)},
+            {"mmd2_floor", mmdSquared(real, reference)},
+            {"sliced_wasserstein", slicedWasserstein(samples, reference)},
+            {"sliced_wasserstein_floor", slicedWasserstein(real, reference)}};
 }
 
 void runEval(const EvalArgs& args)

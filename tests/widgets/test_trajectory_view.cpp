@@ -164,6 +164,29 @@ private Q_SLOTS:
         QVERIFY(view.rendered().note.isEmpty());
     }
 
+    void pointDataShowsAsAScatterPlot()
+    {
+        Engine engine;
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.show();
+        QVERIFY(engine.open("oracle:two-moons?n=300&T=100"));
+        QCOMPARE(engine.model.summary().shape, QStringLiteral("2-D points"));
+        QCOMPARE(view.controls().batch(), 512); // a cloud needs hundreds of points, not 16
+        SamplerSettings s;
+        s.sampler = "ddim";
+        s.steps = 10;
+        view.controls().setSamplerSettings(s);
+        view.run();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running() && view.document().frameCount() == 11, 30000);
+        view.timeline().setFrame(5);
+        QCOMPARE(view.canvas().image().size(), QSize(256, 256)); // one plot, not 512 one-pixel tiles
+        QCOMPARE(view.rendered().grid.count, 0);                 // no tiles: the inspector stays idle
+        QTest::mouseMove(&view.canvas(), view.canvas().rect().center());
+        QTest::keyClick(&view, Qt::Key_End);
+        QCOMPARE(view.currentFrame(), 10);
+    }
+
     void forwardFramesGetEstimatesFromTheModel()
     {
         Engine engine;
