@@ -6,8 +6,10 @@
 #include <ATen/Context.h>
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
+#include <vector>
 
 namespace ds {
 namespace {
@@ -56,13 +58,32 @@ at::Tensor Denoiser::operator()(const at::Tensor& x, const at::Tensor& k)
     checkInput(x, k);
     c10::NoGradGuard noGrad; // thread-local: opened on the calling (worker) thread
     const auto start = std::chrono::steady_clock::now();
-    auto out = forward(x.to(device_, at::kFloat), k.to(device_, at::kLong));
+    auto out = forwardInChunks(x.to(device_, at::kFloat), k.to(device_, at::kLong));
     usage_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     usage_.passes += 1;
     usage_.samples += x.size(0);
     require(out.sizes() == x.sizes(), info_.source + ": network output " + shapeText(out.sizes())
                                           + " does not match its input " + shapeText(x.sizes()));
     return out;
+}
+
+// Batches of many rows (DNM's L·N, a Picard window) go through in chunks of at most
+// kChunkElements input values: a UNet keeps every skip activation of the batch alive, so one
+// 64 000-row pass needs tens of GB. Inference has no cross-sample ops, so the result is the
+// same; the chunks count as one pass (they are independent, one sequential round).
+at::Tensor Denoiser::forwardInChunks(const at::Tensor& x, const at::Tensor& k)
+{
+    constexpr int64_t kChunkElements = int64_t(1) << 22;
+    const int64_t perItem = x.size(0) > 0 ? x.numel() / x.size(0) : 1;
+    const int64_t rows = std::max<int64_t>(1, kChunkElements / std::max<int64_t>(1, perItem));
+    if (x.size(0) <= rows)
+        return forward(x, k);
+    std::vector<at::Tensor> parts;
+    for (int64_t begin = 0; begin < x.size(0); begin += rows) {
+        const int64_t n = std::min(rows, x.size(0) - begin);
+        parts.push_back(forward(x.narrow(0, begin, n), k.narrow(0, begin, n)));
+    }
+    return at::cat(parts);
 }
 
 Estimate Denoiser::estimate(const at::Tensor& x, int64_t k)

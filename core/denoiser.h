@@ -62,7 +62,8 @@ public:
     virtual void to(c10::Device device);
 
     // The network's raw output for x [N, C, H, W] (float32, on device()) and k (int64 [N]).
-    // Checks shapes and counts the pass. No autograd graph is built.
+    // Checks shapes and counts the pass. No autograd graph is built. Large N runs in chunks
+    // of at most 4M input values, so memory stays bounded.
     at::Tensor operator()(const at::Tensor& x, const at::Tensor& k);
 
     // ε̂ and x̂0 at one index for the whole batch, or per-sample indices.
@@ -83,6 +84,7 @@ protected:
 
 private:
     void checkInput(const at::Tensor& x, const at::Tensor& k) const;
+    at::Tensor forwardInChunks(const at::Tensor& x, const at::Tensor& k);
     DenoiserUsage usage_;
 };
 

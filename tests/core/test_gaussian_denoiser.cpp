@@ -26,6 +26,19 @@ private Q_SLOTS:
         }
     }
 
+    void largeBatchesRunInChunksAsOnePass()
+    {
+        // 2100 rows of 1×64×64 exceed one chunk (4M values = 1024 rows): the stitched output
+        // must equal row-wise calls, each row with its own timestep, and count as one pass.
+        GaussianDenoiser exact(at::full({1, 64, 64}, 0.1), at::full({1, 64, 64}, 0.5), ScheduleSpec::linear(1000));
+        auto x = at::randn({2100, 1, 64, 64});
+        auto ks = at::arange(2100, at::kLong) % 1000;
+        auto all = exact(x, ks);
+        QCOMPARE(exact.usage().passes, int64_t(1));
+        for (int64_t row : {0, 1023, 1024, 2047, 2048, 2099})
+            DS_COMPARE_TENSORS(all.narrow(0, row, 1), exact(x.narrow(0, row, 1), ks.narrow(0, row, 1)), 1e-6);
+    }
+
     void limitsAtBothEnds()
     {
         const auto spec = ScheduleSpec::linear(1000);
