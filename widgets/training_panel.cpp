@@ -106,9 +106,10 @@ TrainingPanel::TrainingPanel(QWidget* parent)
     connect(cancel_, &QPushButton::clicked, this, &TrainingPanel::cancelSelected);
     connect(resume_, &QPushButton::clicked, this, &TrainingPanel::resumeSelected);
     connect(open_, &QPushButton::clicked, this, [this] {
-        auto it = snapshots_.find(selectedJob());
-        if (it != snapshots_.end() && !it->second.checkpoint.empty())
-            Q_EMIT openCheckpointRequested(QString::fromStdString(it->second.checkpoint));
+        const int selected = selectedJob();
+        const auto checkpoint = selected < 0 ? std::string() : service_->job(selected).checkpoint;
+        if (!checkpoint.empty())
+            Q_EMIT openCheckpointRequested(QString::fromStdString(checkpoint));
     });
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showJob(selectedJob()); });
     connect(service_, &TrainingService::jobChanged, this, &TrainingPanel::onJobChanged);

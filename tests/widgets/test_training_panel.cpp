@@ -62,9 +62,13 @@ private Q_SLOTS:
         QVERIFY(!snapshot.checkpoint.empty()); // cancel saves the work
 
         QSignalSpy open(&panel, &TrainingPanel::openCheckpointRequested);
+        QPushButton* openButton = nullptr;
         for (auto* b : panel.findChildren<QPushButton*>())
             if (b->text().startsWith("Open checkpoint"))
-                b->click();
+                openButton = b;
+        QVERIFY(openButton);
+        QVERIFY(waitFor([&] { return openButton->isEnabled(); }, 5000)); // once the panel has the update
+        openButton->click();
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.front().front().toString(), QString::fromStdString(snapshot.checkpoint));
     }
