@@ -18,6 +18,18 @@
 using namespace ds;
 using namespace ds::test;
 
+namespace {
+
+SamplerSettings settingsFor(const QString& sampler, int steps)
+{
+    SamplerSettings s;
+    s.sampler = sampler;
+    s.steps = steps;
+    return s;
+}
+
+} // namespace
+
 class TrajectoryViewTest : public QObject {
     Q_OBJECT
 
@@ -144,10 +156,7 @@ private Q_SLOTS:
         QVERIFY(engine.open(kGaussianOracle));
         TrajectoryView view(engine.model);
         view.show();
-        SamplerSettings s;
-        s.sampler = "ddim";
-        s.steps = 20;
-        view.controls().setSamplerSettings(s);
+        view.controls().setSamplerSettings(settingsFor("ddim", 20));
         view.controls().setBatch(4);
         QSignalSpy appended(&view.document(), &TrajectoryDocument::framesAppended);
         view.run();
@@ -173,10 +182,7 @@ private Q_SLOTS:
         QVERIFY(engine.open("oracle:two-moons?n=300&T=100"));
         QCOMPARE(engine.model.summary().shape, QStringLiteral("2-D points"));
         QCOMPARE(view.controls().batch(), 512); // a cloud needs hundreds of points, not 16
-        SamplerSettings s;
-        s.sampler = "ddim";
-        s.steps = 10;
-        view.controls().setSamplerSettings(s);
+        view.controls().setSamplerSettings(settingsFor("ddim", 10));
         view.run();
         QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running() && view.document().frameCount() == 11, 30000);
         view.timeline().setFrame(5);
@@ -212,10 +218,7 @@ private Q_SLOTS:
         QVERIFY(engine.open(kGaussianOracle));
         TrajectoryView view(engine.model);
         view.show();
-        SamplerSettings s;
-        s.sampler = "ddpm";
-        s.steps = 100;
-        view.controls().setSamplerSettings(s);
+        view.controls().setSamplerSettings(settingsFor("ddpm", 100));
         view.controls().setBatch(64);
         // Keep the engine busy first so the run is still going when we cancel.
         engine.thread.post([] { QThread::msleep(300); });
@@ -226,8 +229,7 @@ private Q_SLOTS:
         QVERIFY(view.document().frameCount() < 101);
         QVERIFY2(view.progress().message().contains("cancelled"), qPrintable(view.progress().message()));
         // The view still works: a new run completes.
-        s.steps = 5;
-        view.controls().setSamplerSettings(s);
+        view.controls().setSamplerSettings(settingsFor("ddpm", 5));
         view.run();
         QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running(), 30000);
         QCOMPARE(view.document().frameCount(), 6);
@@ -241,10 +243,7 @@ private Q_SLOTS:
         QVERIFY(engine.open(QStringLiteral("oracle:fashion-mnist?n=2000")));
         TrajectoryView view(engine.model);
         view.show();
-        SamplerSettings s;
-        s.sampler = "ddpm";
-        s.steps = 1000;
-        view.controls().setSamplerSettings(s);
+        view.controls().setSamplerSettings(settingsFor("ddpm", 1000));
         view.run();
         QTRY_VERIFY_WITH_TIMEOUT(view.document().frameCount() >= 3, 30000);
         Q_EMIT view.progress().cancelRequested();
