@@ -3,6 +3,8 @@
 #include "atomic_file.h"
 #include "error.h"
 #include "tensor_checks.h"
+#include "user_message.h"
+#include "io/zip_integrity.h"
 
 #include "models/registry.h"
 
@@ -19,17 +21,26 @@ namespace {
 
 constexpr const char* kFormatName = "diffscope-checkpoint";
 
+std::string withoutPrefix(const std::string& text, const std::string& prefix)
+{
+    return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;
+}
+
 torch::serialize::InputArchive openArchive(const std::string& path)
 {
     require(std::filesystem::exists(path), path + ": no such file");
     require(std::filesystem::file_size(path) > 0, path + ": empty file (an interrupted save?)");
+    const auto damaged = path + ": not a readable diffscope checkpoint (truncated or damaged): ";
+    try { // LibTorch checks no CRC: flipped weight bytes would load silently
+        verifyZipArchive(path);
+    } catch (const Error& e) {
+        throw Error(damaged + withoutPrefix(e.what(), path + ": "));
+    }
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path, c10::Device(c10::kCPU)); // CUDA-saved tensors map to the CPU
-    } catch (const c10::Error& e) {
-        throw Error(path + ": not a readable diffscope checkpoint (truncated or damaged): " + e.what_without_backtrace());
     } catch (const std::exception& e) {
-        throw Error(path + ": not a readable diffscope checkpoint (truncated or damaged): " + e.what());
+        throw Error(damaged + userMessage(e));
     }
     return archive;
 }
@@ -67,8 +78,8 @@ Network readNetwork(torch::serialize::InputArchive& archive, const std::string& 
     auto loaded = buildFrom(header, path);
     try {
         loaded->load(sub);
-    } catch (const c10::Error& e) {
-        throw Error(path + ": '" + key + "' does not match the network config (missing key?): " + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        throw Error(path + ": '" + key + "' does not match the network config (missing key?): " + userMessage(e));
     }
     auto want = expected->named_parameters(true);
     for (const auto& p : loaded->named_parameters(true)) {

@@ -34,6 +34,9 @@ struct DenoiserInfo {
     std::string dataset;                 // data set it models, if known ("fashion-mnist", "two-moons", …)
     int64_t parameters = 0;              // learnable parameters (0 for oracles)
     std::string notes;                   // one line for `info` (e.g. training step)
+    std::string recommendedSampler;      // registry name the model's own config suggests ("" = none)
+    std::string recommendedOptions;      // JSON object of SamplerOptions fields it sets (sampler_options.h)
+    std::string weightsDtype = "float32"; // dtype of the weights as stored (diffusers folders: float16, …)
 };
 
 // ε̂ and x̂0 from one network pass.

@@ -1,6 +1,7 @@
 #include "denoiser_loader.h"
 
 #include "dataset.h"
+#include "diffusers_model.h"
 #include "empirical_denoiser.h"
 #include "error.h"
 #include "gaussian_denoiser.h"
@@ -10,6 +11,7 @@
 
 #include <ATen/ATen.h>
 
+#include <filesystem>
 #include <sstream>
 
 namespace ds {
@@ -75,11 +77,26 @@ std::unique_ptr<Denoiser> empiricalOracle(const SpecString& spec, const std::str
                                                kOraclePrefix + spec.text());
 }
 
+// A folder, or a folder with "?scheduler_config=FILE" after it; nullptr for anything else.
+std::unique_ptr<Denoiser> openIfFolder(const std::string& text, c10::Device device)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(text, ec))
+        return DiffusersDenoiser::open(text, device);
+    const auto q = text.find('?');
+    if (q == std::string::npos || !std::filesystem::is_directory(text.substr(0, q), ec))
+        return nullptr;
+    const SpecString spec(text);
+    spec.requireKnownKeys({"scheduler_config"});
+    return DiffusersDenoiser::open(spec.head(), device, spec.get("scheduler_config", ""));
+}
+
 } // namespace
 
 std::unique_ptr<Denoiser> openDenoiser(const std::string& text, c10::Device device)
 {
-    require(!text.empty(), "no model given (a .pt file or an oracle spec such as oracle:fashion-mnist?n=2000)");
+    require(!text.empty(), "no model given (a .pt file, a diffusers folder or an oracle spec such as "
+                            "oracle:fashion-mnist?n=2000)");
     std::unique_ptr<Denoiser> denoiser;
     if (text.rfind(kOraclePrefix, 0) == 0) {
         SpecString spec(text.substr(std::string(kOraclePrefix).size()));
@@ -90,6 +107,8 @@ std::unique_ptr<Denoiser> openDenoiser(const std::string& text, c10::Device devi
         denoiser->to(device);
         return denoiser;
     }
+    if (auto folder = openIfFolder(text, device))
+        return folder;
     if (isNativeCheckpointPath(text))
         return NetworkDenoiser::open(text, device);
     return TorchScriptDenoiser::load(text, device);
@@ -114,6 +133,11 @@ std::string describeDenoiser(const Denoiser& d)
         << "parameters:  " << info.parameters << "\n";
     if (!info.dataset.empty())
         out << "data set:    " << info.dataset << "\n";
+    if (info.kind.rfind("diffusers", 0) == 0 || info.weightsDtype != "float32")
+        out << "weights:     " << info.weightsDtype << "\n";
+    if (!info.recommendedSampler.empty())
+        out << "sampler:     " << info.recommendedSampler << " (recommended)"
+            << (info.recommendedOptions.empty() ? "" : " " + info.recommendedOptions) << "\n";
     if (!info.notes.empty())
         out << "notes:       " << info.notes << "\n";
     return out.str();

@@ -1,11 +1,15 @@
 #pragma once
-// Opens whatever a user can name as a model: a TorchScript file, or an exact oracle spec.
+// Opens whatever a user can name as a model: a TorchScript file, a native checkpoint, a
+// diffusers folder, or an exact oracle spec.
 //   oracle:<data set>[?n=2000&schedule=linear&T=1000&beta_start=…&beta_end=…&s=…&gamma=…&epsilon=…&seed=0]
 //       the exact empirical denoiser over the first n items (toys: n fresh points drawn with seed)
 //   oracle:gaussian[?mean=0&std=0.5&shape=1x8x8&schedule=…]
 //       the exact denoiser for N(mean, std²) data
 //   <path>.dsckpt
 //       a native checkpoint written by diffscope's trainer (EMA weights are used)
+//   <folder>[?scheduler_config=FILE]
+//       a diffusers UNet2DModel folder or pipeline folder (core/diffusers_model.h); FILE
+//       replaces the folder's own scheduler_config.json
 //   <path> (anything else, usually .pt)
 //       a TorchScript module with a diffscope.json extra file
 #include "denoiser.h"

@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 namespace ds {
 namespace {
 
@@ -39,6 +41,15 @@ void GaussianDenoiser::to(c10::Device device)
     Denoiser::to(device);
     mean_ = mean_.to(device);
     std_ = std_.to(device);
+}
+
+GaussianDenoiser::Posterior GaussianDenoiser::posterior(const at::Tensor& x, int64_t k) const
+{
+    const double abar = schedule_.alphaBarAt(k);
+    auto var = std_.square();
+    auto denom = abar * var + (1.0 - abar);
+    auto mean = mean_ + (std::sqrt(abar) * var / denom) * (x - std::sqrt(abar) * mean_);
+    return {mean, (var * (1.0 - abar) / denom).expand_as(x)};
 }
 
 at::Tensor GaussianDenoiser::forward(const at::Tensor& x, const at::Tensor& k)

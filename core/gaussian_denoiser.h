@@ -16,6 +16,13 @@ public:
 
     const at::Tensor& mean() const { return mean_; }
     const at::Tensor& std() const { return std_; }
+    // The exact posterior of x0 given x at index k (float32, x's shape): mean as forward()
+    // gives it, variance Var[x0 | x] = s²(1−ᾱ)/(ᾱ s² + 1 − ᾱ). What the oracle-ancestral
+    // sampler needs; not counted as a network pass.
+    struct Posterior {
+        at::Tensor mean, variance;
+    };
+    Posterior posterior(const at::Tensor& x, int64_t k) const;
     void to(c10::Device device) override;
 
 protected:

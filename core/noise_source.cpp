@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "error.h"
+
 namespace ds {
 
 NoiseSource::NoiseSource(uint64_t seed, c10::Device device)
@@ -10,8 +12,23 @@ NoiseSource::NoiseSource(uint64_t seed, c10::Device device)
 {
 }
 
+NoiseSource NoiseSource::replaying(std::vector<at::Tensor> draws, c10::Device device)
+{
+    NoiseSource source(0, device);
+    source.recorded_ = std::move(draws);
+    source.replaying_ = true;
+    return source;
+}
+
 at::Tensor NoiseSource::normal(at::IntArrayRef shape)
 {
+    if (replaying_) {
+        require(draws_ < int64_t(recorded_.size()), "recorded noise ran out after " + std::to_string(draws_)
+                                                        + " draws (the run needs more)");
+        auto z = recorded_[size_t(draws_++)];
+        require(z.sizes() == shape, "recorded noise draw " + std::to_string(draws_) + " has the wrong shape");
+        return z.to(device_, at::kFloat);
+    }
     ++draws_;
     auto z = at::randn(shape, generator_, at::TensorOptions().dtype(at::kFloat));
     return device_.is_cpu() ? z : z.to(device_);

@@ -12,12 +12,17 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace ds {
 
 class NoiseSource {
 public:
     explicit NoiseSource(uint64_t seed, c10::Device device = c10::Device(c10::kCPU));
+    // Hands out recorded draws in order instead of drawing (each must have the shape asked
+    // for; running out is a ds::Error): replays another program's run draw for draw, e.g.
+    // diffusers' reference loops or `--noise FILE.npy`.
+    static NoiseSource replaying(std::vector<at::Tensor> draws, c10::Device device = c10::Device(c10::kCPU));
 
     // Standard normal tensor of `shape`, float32, on the run's device.
     at::Tensor normal(at::IntArrayRef shape);
@@ -30,6 +35,8 @@ private:
     c10::Device device_;
     at::Generator generator_;
     int64_t draws_ = 0;
+    std::vector<at::Tensor> recorded_; // replay mode when non-empty or replaying_
+    bool replaying_ = false;
 };
 
 } // namespace ds

@@ -15,10 +15,19 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ds {
 
-enum class ScheduleKind { Linear, Cosine, PixelAware };
+enum class ScheduleKind {
+    Linear,        // β_t = linspace(β_1, β_T, T) (Ho et al.)
+    ScaledLinear,  // β_t = linspace(√β_1, √β_T, T)² (diffusers "scaled_linear", latent diffusion)
+    Sigmoid,       // β_t = sigmoid(linspace(−6, 6, T))·(β_T − β_1) + β_1 (diffusers "sigmoid")
+    Cosine,        // Nichol & Dhariwal 2021 (diffusers "squaredcos_cap_v2")
+    PixelAware,    // seed 002: per-pixel ᾱ from the clean image
+    Betas,         // an explicit table β_1..β_T (diffusers `trained_betas`, geometric or truncated betas)
+    AlphasCumprod  // an explicit table ᾱ_1..ᾱ_T
+};
 std::string_view name(ScheduleKind kind);
 ScheduleKind scheduleKindFromString(std::string_view text);
 std::string scheduleKindChoices();
@@ -31,10 +40,14 @@ struct ScheduleSpec {
     double cosineOffset = 0.008; // cosine: s in f(t) = cos²((t/T + s)/(1 + s) · π/2)
     double gamma = 20.0;         // pixel-aware: γ in ᾱ_i = exp(−γ i x̃0 / T)
     double epsilon = 4e-3;       // pixel-aware: floor ε of the rescaled data x̃0 ∈ [ε, 1]
+    std::vector<double> values;  // betas / alphas_cumprod: the explicit table, length T
+    bool rescaleZeroTerminalSnr = false; // Lin et al. 2024, Alg. 1: shift and scale √ᾱ so ᾱ_T = 0
 
     static ScheduleSpec linear(int64_t T = 1000, double betaStart = 1e-4, double betaEnd = 0.02);
     static ScheduleSpec cosine(int64_t T = 1000, double offset = 0.008);
     static ScheduleSpec pixelAware(int64_t T = 200, double gamma = 20.0, double epsilon = 4e-3);
+    static ScheduleSpec explicitBetas(std::vector<double> betas);
+    static ScheduleSpec explicitAlphasCumprod(std::vector<double> alphasCumprod);
 
     // Throws ds::Error naming the bad field.
     void validate() const;
@@ -59,6 +72,8 @@ public:
     const at::Tensor& betas() const;
     const at::Tensor& alphasCumprod() const;
     double alphaBarAt(int64_t k) const; // k = −1 gives 1
+    // ᾱ at the last index: well above 0 means x_T is not N(0, I) (truncated schedules).
+    double terminalAlphaBar() const;
 
     // ᾱ at index k (or per-sample indices k: int64 [N]) broadcast against x0 [N, C, H, W].
     // Pixel-aware schedules need the clean image `x0` (data range); scalar ones ignore it.

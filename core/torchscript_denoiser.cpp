@@ -2,6 +2,8 @@
 
 #include "error.h"
 #include "tensor_checks.h"
+#include "user_message.h"
+#include "io/zip_integrity.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/script.h>
@@ -35,13 +37,18 @@ void requireZipArchive(const std::string& path)
 
 torch::jit::Module loadModule(const std::string& path, torch::jit::ExtraFilesMap& extra)
 {
+    const auto refused = path + ": not a loadable TorchScript module: ";
+    try { // LibTorch checks no CRC: flipped weight bytes would load silently
+        verifyZipArchive(path);
+    } catch (const Error& e) {
+        const std::string text = e.what();
+        throw Error(refused + (text.rfind(path + ": ", 0) == 0 ? text.substr(path.size() + 2) : text));
+    }
     // LibTorch reports damaged archives both as c10::Error and as plain std::exception.
     try {
         return torch::jit::load(path, c10::Device(c10::kCPU), extra);
-    } catch (const c10::Error& e) {
-        throw Error(path + ": not a loadable TorchScript module: " + e.what_without_backtrace());
     } catch (const std::exception& e) {
-        throw Error(path + ": not a loadable TorchScript module: " + e.what());
+        throw Error(refused + userMessage(e));
     }
 }
 

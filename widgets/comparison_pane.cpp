@@ -9,6 +9,7 @@
 #include "tensor_image.h"
 
 #include "core/denoiser.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 
@@ -194,7 +195,7 @@ void ComparisonPane::onFinished(const RunSummary& s)
             try {
                 return compute(samples, range, dataset);
             } catch (const std::exception& e) {
-                return QStringLiteral("metric failed: %1").arg(QString::fromStdString(e.what()));
+                return QStringLiteral("metric failed: %1").arg(QString::fromStdString(ds::userMessage(e)));
             }
         }));
     }

@@ -1,5 +1,7 @@
 #include "engine_thread.h"
 
+#include "core/user_message.h"
+
 #include <c10/core/GradMode.h>
 
 #include <exception>
@@ -68,7 +70,7 @@ void EngineThread::run()
             c10::NoGradGuard noGrad; // thread-local: must be opened on this thread
             entry.job();
         } catch (const std::exception& e) { // c10::Error and ds::Error both derive from it
-            Q_EMIT jobFailed(QString::fromStdString(e.what()));
+            Q_EMIT jobFailed(QString::fromStdString(ds::userMessage(e)));
         } catch (...) {
             Q_EMIT jobFailed(QStringLiteral("an engine job failed with an unknown error"));
         }

@@ -7,6 +7,7 @@
 #include "core/npy.h"
 #include "core/point_cloud_image.h"
 #include "core/trajectory_io.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 #include <QCoreApplication>
@@ -51,7 +52,7 @@ bool ExportService::start(const QString& what, Task task)
                 Q_EMIT finished(message, files);
             });
         } catch (const std::exception& e) {
-            const auto message = QString::fromStdString(e.what());
+            const auto message = QString::fromStdString(ds::userMessage(e));
             QMetaObject::invokeMethod(this, [this, message] {
                 busy_ = false;
                 Q_EMIT failed(message);

@@ -6,6 +6,7 @@
 #include "core/dataset.h"
 #include "core/denoiser.h"
 #include "core/error.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 
@@ -55,7 +56,7 @@ void postForwardJob(EngineThread& engine, const ForwardRequest& request, std::sh
             try {
                 runForward(request, *channel, stop);
             } catch (const std::exception& e) {
-                Q_EMIT channel->failed(QString::fromStdString(e.what()));
+                Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
             }
         },
         stop);
@@ -75,7 +76,7 @@ void postEstimateJob(EngineThread& engine, const EstimateRequest& request, std::
             p.x0 = e.x0.detach().to(at::kCPU, at::kFloat, false, true);
             Q_EMIT channel->estimateReady(p);
         } catch (const std::exception& e) {
-            Q_EMIT channel->failed(QString::fromStdString(e.what()));
+            Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
         }
     });
 }

@@ -7,6 +7,7 @@
 #include "core/denoiser_loader.h"
 #include "core/error.h"
 #include "core/point_cloud_image.h"
+#include "core/user_message.h"
 
 #include <QFileInfo>
 
@@ -63,7 +64,7 @@ void ModelSession::open(const QString& spec)
             std::shared_ptr<Denoiser> d = openDenoiser(spec.toStdString(), parseDevice(device));
             Q_EMIT channel->modelOpened({d, summarize(*d)});
         } catch (const std::exception& e) { // ds::Error, c10::Error and plain std::exception alike
-            Q_EMIT channel->failed(QString::fromStdString(e.what()));
+            Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
         }
     });
 }
@@ -96,7 +97,7 @@ void ModelSession::setDevice(const QString& device)
             d->to(parseDevice(device.toStdString()));
             Q_EMIT channel->modelOpened({d, summarize(*d)});
         } catch (const std::exception& e) {
-            Q_EMIT channel->failed(QString::fromStdString(e.what()));
+            Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
         }
     });
 }

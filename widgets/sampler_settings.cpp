@@ -8,9 +8,17 @@
 
 namespace ds {
 
+bool SamplerSettings::uses(const char* key) const
+{
+    for (const auto& e : samplerRegistry())
+        if (QLatin1String(e.name.data(), qsizetype(e.name.size())) == sampler)
+            return e.readsOption(key);
+    return false;
+}
+
 SamplerOptions SamplerSettings::toOptions() const
 {
-    SamplerOptions o;
+    auto o = defaultOptions(sampler.toStdString()); // the registry's defaults for what the editor does not show
     o.steps = steps;
     o.spacing = spacingFromString(spacing.toStdString());
     o.sigma = sigmaModeFromString(sigma.toStdString());

@@ -23,10 +23,11 @@ struct SamplerSettings {
     SamplerOptions toOptions() const;
     // "ddim 50 · logsnr · η 0"
     QString label() const;
-    // σ mode and scale (DDPM, and its Picard form); the scale alone is DNM's s in σ_t = s√Δt.
-    bool usesSigma() const { return sampler == QLatin1String("ddpm") || sampler == QLatin1String("picard-ddpm"); }
-    bool usesSigmaScale() const { return usesSigma() || sampler == QLatin1String("dnm"); }
-    bool usesEta() const { return sampler == QLatin1String("ddim") || sampler == QLatin1String("picard-ddim"); }
+    // Whether the sampler reads an option (the registry's `reads`, core/sampler_registry.h).
+    bool uses(const char* key) const;
+    bool usesSigma() const { return uses("sigma"); }
+    bool usesSigmaScale() const { return uses("sigma_scale"); }
+    bool usesEta() const { return uses("eta"); }
 
     void save(QSettings& settings, const QString& group) const;
     // Missing or invalid entries give `fallback`.

@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QSpinBox>
 
+#include "core/timesteps.h"
+
 namespace ds {
 
 SamplerSettingsEditor::SamplerSettingsEditor(Layout mode, QWidget* parent) : QWidget(parent), layout_(mode)
@@ -19,11 +21,17 @@ SamplerSettingsEditor::SamplerSettingsEditor(Layout mode, QWidget* parent) : QWi
         sampler_->setItemData(sampler_->count() - 1, QString::fromUtf8(e.description.data(), int(e.description.size())),
                               Qt::ToolTipRole);
     }
+    // Long names ("picard-euler-ancestral") must not widen the window: elide to ~9 characters (the full name is in the tooltip and the list).
+    sampler_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    sampler_->setMinimumContentsLength(9);
     steps_ = new QSpinBox;
     steps_->setRange(1, 1000);
     steps_->setToolTip(tr("reverse steps (network passes; Heun takes two per step)"));
     spacing_ = new QComboBox;
-    spacing_->addItems({"logsnr", "trailing", "leading"});
+    for (const auto& choice : QString::fromStdString(spacingChoices()).split('|'))
+        spacing_->addItem(choice);
+    spacing_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    spacing_->setMinimumContentsLength(7);
     spacing_->setToolTip(tr("which timesteps a run with fewer steps than T visits"));
     sigma_ = new QComboBox;
     sigma_->addItems({"small", "large"});

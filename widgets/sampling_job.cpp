@@ -5,6 +5,7 @@
 
 #include "core/sampler_registry.h"
 #include "core/start_state.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 
@@ -59,7 +60,7 @@ void postSamplingJob(EngineThread& engine, const SamplingRequest& request, std::
             try {
                 runSampling(request, *channel, stop);
             } catch (const std::exception& e) {
-                Q_EMIT channel->failed(QString::fromStdString(e.what()));
+                Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
             }
         },
         stop);

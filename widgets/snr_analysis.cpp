@@ -4,6 +4,7 @@
 #include "tensor_image.h"
 
 #include "core/snr.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 
@@ -174,7 +175,7 @@ SnrResult analyzeSnr(const SnrRequest& q)
                              summaryLine(QObject::tr("linear DDPM (%1)").arg(QString::fromStdString(q.linear.describe())),
                                          summarizePriorMismatch(linear, x0)));
     } catch (const std::exception& e) {
-        r.error = QString::fromStdString(e.what());
+        r.error = QString::fromStdString(ds::userMessage(e));
     }
     return r;
 }

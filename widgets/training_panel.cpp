@@ -1,5 +1,7 @@
 #include "training_panel.h"
 
+#include "core/user_message.h"
+
 #include "chart_adapter.h"
 #include "training_form.h"
 
@@ -126,7 +128,7 @@ int TrainingPanel::startFromForm()
     try {
         id = service_->start(form_->config(), &error);
     } catch (const std::exception& e) {
-        error = QString::fromStdString(e.what());
+        error = QString::fromStdString(ds::userMessage(e));
     }
     if (id < 0) {
         message_->setText(tr("Not started: %1").arg(error));

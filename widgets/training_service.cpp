@@ -3,6 +3,7 @@
 #include "tensor_image.h"
 
 #include "core/error.h"
+#include "core/user_message.h"
 
 #include <QMetaObject>
 #include <QTimer>
@@ -95,7 +96,7 @@ int TrainingService::start(const TrainingConfig& config, QString* error)
         return submit(TrainingJob(config));
     } catch (const std::exception& e) {
         if (error)
-            *error = QString::fromStdString(e.what());
+            *error = QString::fromStdString(ds::userMessage(e));
         return -1;
     }
 }
@@ -106,7 +107,7 @@ int TrainingService::resume(const QString& checkpoint, int64_t steps, QString* e
         return submit(TrainingJob::resume(checkpoint.toStdString(), steps));
     } catch (const std::exception& e) {
         if (error)
-            *error = QString::fromStdString(e.what());
+            *error = QString::fromStdString(ds::userMessage(e));
         return -1;
     }
 }

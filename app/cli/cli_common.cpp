@@ -3,12 +3,19 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/image_io.h"
+#include "core/interrupt_shield.h"
+#include "core/sampler_options.h"
 #include "core/sampler_registry.h"
+
+#include <nlohmann/json.hpp>
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 namespace ds::cli {
@@ -16,17 +23,31 @@ namespace {
 
 StopToken gInterrupt;
 
-void onInterrupt(int)
+// SIGINT and SIGTERM alike: the first asks the work to stop; a later one ends the process at
+// once, unless a checkpoint is being saved (core/interrupt_shield.h): then it is ignored.
+void onInterrupt(int signal)
 {
+    static std::atomic<bool> interrupted{false};
     gInterrupt.requestStop();
-    std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends the process at once
+    if (interrupted.exchange(true) && !InterruptShield::active()) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+    }
 }
 
 } // namespace
 
 const StopToken& interruptToken() { return gInterrupt; }
 
-void installInterruptHandler() { std::signal(SIGINT, onInterrupt); }
+void installInterruptHandler()
+{
+    struct sigaction action {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
 
 void ScheduleArgs::addTo(CLI::App* cmd)
 {
@@ -56,29 +77,86 @@ ScheduleSpec ScheduleArgs::spec() const
 void SamplerArgs::addTo(CLI::App* cmd, bool withSamplerName)
 {
     if (withSamplerName)
-        cmd->add_option("--sampler", sampler, "sampler: " + samplerChoices())->capture_default_str();
-    cmd->add_option("--steps", steps, "reverse steps")->capture_default_str();
-    cmd->add_option("--spacing", spacing, "timestep spacing: " + spacingChoices())->capture_default_str();
-    cmd->add_option("--eta", eta, "DDIM: eta (0 deterministic, 1 DDPM-like)")->capture_default_str();
-    cmd->add_option("--sigma", sigma, "DDPM: sigma^2 = beta-tilde (small) or beta (large)")->capture_default_str();
-    cmd->add_option("--sigma-scale", sigmaScale, "DDPM: multiplies sigma_t; 0 = mean path")->capture_default_str();
-    cmd->add_flag("--clip", clip, "clamp x0-hat to the data range at every step");
-    cmd->add_option("--window", window, "picard-*: steps solved together per round")->capture_default_str();
-    cmd->add_option("--tolerance", tolerance, "picard-*: RMS change that counts as converged")->capture_default_str();
+        cmd->add_option("--sampler", sampler, "sampler (default: the model's own recommendation, else ddim):\n"
+                                                  + samplerHelp());
+    for (const auto& field : samplerOptionFields()) {
+        std::string key(field.key), flag = "--" + key;
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        const std::string help(field.help);
+        if (field.kind == OptionKind::Flag) {
+            const std::string names = key == "clip_denoised" ? "--clip," + flag + ",!--no-clip" : flag + ",!--no-" + flag.substr(2);
+            given_[key] = cmd->add_flag(names, flags_[key], help);
+        } else {
+            auto defaults = toJson(SamplerOptions{});
+            given_[key] = cmd->add_option(flag, values_[key], help + " (default " + defaults[key].dump() + ")")
+                              ->check(CLI::Validator(
+                                  [key](std::string& text) {
+                                      try {
+                                          SamplerOptions scratch;
+                                          setOptionText(scratch, key, text, "--" + key);
+                                          return std::string();
+                                      } catch (const Error& e) {
+                                          return std::string(e.what());
+                                      }
+                                  },
+                                  "", ""));
+        }
+    }
 }
 
-SamplerOptions SamplerArgs::options() const
+std::string SamplerArgs::samplerName(const DenoiserInfo* model) const
 {
-    SamplerOptions o;
-    o.steps = steps;
-    o.spacing = spacingFromString(spacing);
-    o.eta = eta;
-    o.sigma = sigmaModeFromString(sigma);
-    o.sigmaScale = sigmaScale;
-    o.clipDenoised = clip;
-    o.window = window;
-    o.tolerance = tolerance;
+    if (!sampler.empty())
+        return sampler;
+    if (model && !model->recommendedSampler.empty())
+        return model->recommendedSampler;
+    if (model && model->role != ModelRole::Denoiser) // the one sampler of a DNM or pixel-aware model
+        return std::string(samplerNamesFor(model->role).substr(0, samplerNamesFor(model->role).find(',')));
+    return "ddim";
+}
+
+namespace {
+
+nlohmann::json recommended(const DenoiserInfo* model)
+{
+    if (!model || model->recommendedOptions.empty())
+        return nlohmann::json::object();
+    auto j = nlohmann::json::parse(model->recommendedOptions, nullptr, false);
+    return j.is_object() ? j : nlohmann::json::object();
+}
+
+} // namespace
+
+SamplerOptions SamplerArgs::options(const DenoiserInfo* model) const
+{
+    const auto name = samplerName(model);
+    const auto& entry = samplerEntry(name);
+    auto o = defaultOptions(name);
+    const auto fromConfig = recommended(model);
+    for (const auto& [key, value] : fromConfig.items())
+        if (entry.readsOption(key))
+            setOptionValue(o, key, value, model->source);
+    for (const auto& [key, option] : given_) {
+        if (option->count() == 0)
+            continue;
+        if (flags_.count(key))
+            o.clipDenoised = key == "clip_denoised" ? flags_.at(key) : o.clipDenoised,
+            o.dynamicThreshold = key == "dynamic_threshold" ? flags_.at(key) : o.dynamicThreshold;
+        else
+            setOptionText(o, key, values_.at(key), "--" + key);
+    }
     return o;
+}
+
+std::string SamplerArgs::fromModel(const DenoiserInfo* model) const
+{
+    std::string out;
+    const auto& entry = samplerEntry(samplerName(model));
+    const auto fromConfig = recommended(model);
+    for (const auto& [key, value] : fromConfig.items())
+        if (entry.readsOption(key) && given_.at(key)->count() == 0)
+            out += (out.empty() ? "" : ", ") + key + " " + value.dump();
+    return out;
 }
 
 void ImageSourceArgs::addTo(CLI::App* cmd)
@@ -112,6 +190,22 @@ std::string ImageSourceArgs::describe() const
 {
     return image.empty() ? dataset + "[" + std::to_string(index) + ".." + std::to_string(index + count - 1) + "]"
                          : image;
+}
+
+void addSchedulerConfigOption(CLI::App* cmd, std::string& file)
+{
+    cmd->add_option("--scheduler-config", file, "diffusers folders: use this scheduler_config.json instead of the "
+                                                "folder's own");
+}
+
+std::string withSchedulerConfig(const std::string& model, const std::string& file)
+{
+    if (file.empty())
+        return model;
+    std::error_code ec;
+    require(std::filesystem::is_directory(model, ec),
+            "--scheduler-config applies to diffusers model folders; '" + model + "' is not a folder");
+    return model + "?scheduler_config=" + file;
 }
 
 void note(bool quiet, const std::string& text)

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the diffscope-cli subcommands: option groups, Ctrl-C, small helpers.
 #include "core/data_range.h"
+#include "core/denoiser.h"
 #include "core/sampler.h"
 #include "core/schedule.h"
 #include "core/stop_token.h"
@@ -9,11 +10,13 @@
 #include <CLI/App.hpp>
 #include <c10/core/Device.h>
 
+#include <map>
 #include <string>
 
 namespace ds::cli {
 
-// Set by the first Ctrl-C; long commands poll it and end cleanly. A second Ctrl-C kills.
+// Set by the first Ctrl-C or SIGTERM; long commands poll it and end cleanly. A second one
+// kills, except while a checkpoint is saved or a training loop runs (core/interrupt_shield.h).
 const StopToken& interruptToken();
 void installInterruptHandler();
 
@@ -45,21 +48,30 @@ struct ImageSourceArgs {
     std::string describe() const;
 };
 
-// --sampler / --steps / --spacing / --eta / --sigma / --sigma-scale / --clip.
+// --sampler plus one flag per sampler option (core/sampler_options.h: "--" + key with '_' → '-',
+// and --clip for --clip-denoised). Unset flags take the sampler's registry defaults, then what
+// the model's own config recommends (a diffusers scheduler), for the options the sampler reads.
 struct SamplerArgs {
-    std::string sampler = "ddim";
-    int64_t steps = 50;
-    std::string spacing = "logsnr";
-    double eta = 0.0;
-    std::string sigma = "small";
-    double sigmaScale = 1.0;
-    bool clip = false;
-    int64_t window = 32;
-    double tolerance = 1e-3;
+    std::string sampler; // empty: the model's recommendation, else ddim
 
     void addTo(CLI::App* cmd, bool withSamplerName = true);
-    SamplerOptions options() const;
+    // The sampler name to run for `model` (may be null).
+    std::string samplerName(const DenoiserInfo* model = nullptr) const;
+    SamplerOptions options(const DenoiserInfo* model = nullptr) const;
+    // Which options came from the model's config rather than the defaults or the command line.
+    std::string fromModel(const DenoiserInfo* model) const;
+
+private:
+    std::map<std::string, std::string> values_;
+    std::map<std::string, bool> flags_;
+    std::map<std::string, CLI::Option*> given_;
 };
+
+// --scheduler-config FILE for commands that open a model: replaces a diffusers folder's own
+// scheduler_config.json. withSchedulerConfig() appends it to the model spec
+// ("folder?scheduler_config=FILE", core/denoiser_loader.h); an empty FILE leaves it as is.
+void addSchedulerConfigOption(CLI::App* cmd, std::string& file);
+std::string withSchedulerConfig(const std::string& model, const std::string& file);
 
 // Writes a one-line note to stderr unless --quiet.
 void note(bool quiet, const std::string& text);

@@ -25,6 +25,7 @@ namespace {
 
 struct BenchArgs {
     std::string checkpoint = "oracle:fashion-mnist?n=2000";
+    std::string schedulerConfig;
     std::vector<std::string> runs{"ddpm:1000", "ddim:10", "ddim:50", "ddim:100", "dpmpp-2m:10", "dpmpp-2m:20",
                                   "euler-sde:100", "pf-ode-heun:25"};
     int64_t n = 16;
@@ -57,7 +58,7 @@ BenchRow benchOne(Denoiser& denoiser, const std::string& spec, const BenchArgs& 
 {
     auto [samplerName, steps] = parseRun(spec);
     auto sampler = makeSampler(samplerName);
-    SamplerOptions options;
+    auto options = defaultOptions(samplerName);
     options.steps = steps;
     BenchRow best{samplerName, steps};
     for (int r = 0; r < args.repeat; ++r) {
@@ -86,7 +87,7 @@ void printTable(const std::vector<BenchRow>& rows)
 void runBench(const BenchArgs& args)
 {
     require(args.repeat >= 1, "--repeat must be >= 1");
-    auto denoiser = openDenoiser(args.checkpoint, parseDevice(args.device));
+    auto denoiser = openDenoiser(withSchedulerConfig(args.checkpoint, args.schedulerConfig), parseDevice(args.device));
     std::cout << "model: " << args.checkpoint << ", batch " << args.n << ", device " << args.device << ", "
               << at::get_num_threads() << " threads, best of " << args.repeat << "\n\n";
     std::vector<BenchRow> rows;
@@ -128,6 +129,7 @@ void registerBenchCommand(CLI::App& app)
     auto args = std::make_shared<BenchArgs>();
     auto* cmd = app.add_subcommand("bench", "time samplers and their overhead over the raw network calls");
     cmd->add_option("--checkpoint", args->checkpoint, "model to sample")->capture_default_str();
+    addSchedulerConfigOption(cmd, args->schedulerConfig);
     cmd->add_option("--runs", args->runs, "sampler:steps list")->delimiter(',')->capture_default_str();
     cmd->add_option("--n", args->n, "batch size")->capture_default_str();
     cmd->add_option("--seed", args->seed, "seed")->capture_default_str();

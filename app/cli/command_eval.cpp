@@ -4,6 +4,7 @@
 // beside its floor, the score of real data at the same sample size.
 #include "cli_common.h"
 #include "commands.h"
+#include "finite_check.h"
 #include "progress_bar.h"
 
 #include "core/dataset.h"
@@ -12,6 +13,7 @@
 #include "core/metrics/fid_proxy.h"
 #include "core/metrics/sample_metrics.h"
 #include "core/npy.h"
+#include "core/sampler_options.h"
 #include "core/sampler_registry.h"
 #include "core/toy_datasets.h"
 
@@ -28,6 +30,7 @@ constexpr uint64_t kReferenceSeed = 1234567; // fresh toy draws, unlike any trai
 
 struct EvalArgs {
     std::string checkpoint;
+    std::string schedulerConfig;
     std::string samples; // score an existing .npy instead of sampling
     SamplerArgs sampler;
     int64_t n = 1000;
@@ -40,8 +43,8 @@ struct EvalArgs {
 
 at::Tensor drawSamples(const EvalArgs& args, Denoiser& denoiser)
 {
-    auto sampler = makeSampler(args.sampler.sampler);
-    const auto options = args.sampler.options();
+    auto sampler = makeSampler(args.sampler.samplerName(&denoiser.info()));
+    const auto options = args.sampler.options(&denoiser.info());
     NoiseSource noise(args.seed, denoiser.device());
     std::vector<at::Tensor> parts;
     ProgressBar bar("sampling", args.n, !args.quiet);
@@ -86,24 +89,27 @@ void runEval(const EvalArgs& args)
     at::Tensor samples;
     std::string dataset = args.dataset;
     DataRange range{-1, 1};
+    nlohmann::json run; // what made the samples
     if (!args.samples.empty()) {
         samples = loadNpy(args.samples).to(at::kFloat);
         require(samples.dim() == 4, args.samples + ": samples must be [N, C, H, W]");
         require(!dataset.empty(), "--samples needs --dataset");
     } else {
-        auto denoiser = openDenoiser(args.checkpoint, parseDevice(args.device));
+        auto denoiser = openDenoiser(withSchedulerConfig(args.checkpoint, args.schedulerConfig), parseDevice(args.device));
         if (dataset.empty())
             dataset = denoiser->info().dataset;
         range = denoiser->info().range;
         samples = drawSamples(args, *denoiser);
+        run["sampler"] = args.sampler.samplerName(&denoiser->info());
+        run["options"] = toJson(args.sampler.options(&denoiser->info()));
     }
+    requireFiniteSamples(samples, args.samples.empty() ? "the samples" : args.samples);
     auto result = score(dataset, samples, range);
     result["dataset"] = dataset;
     result["samples"] = samples.size(0);
     if (args.samples.empty()) {
-        result["sampler"] = args.sampler.sampler;
-        result["steps"] = args.sampler.steps;
-        result["spacing"] = args.sampler.spacing;
+        result["sampler"] = run["sampler"];
+        result["options"] = run["options"];
         result["checkpoint"] = args.checkpoint;
     }
     std::cout << result.dump(2) << '\n';
@@ -116,6 +122,7 @@ void registerEvalCommand(CLI::App& app)
     auto args = std::make_shared<EvalArgs>();
     auto* cmd = app.add_subcommand("eval", "score samples: FID proxy (Fashion-MNIST) or MMD / sliced Wasserstein (toys)");
     cmd->add_option("--checkpoint", args->checkpoint, "model to sample");
+    addSchedulerConfigOption(cmd, args->schedulerConfig);
     cmd->add_option("--samples", args->samples, "score these samples (.npy [N, C, H, W]) instead");
     args->sampler.addTo(cmd);
     cmd->add_option("--n", args->n, "number of samples")->capture_default_str();

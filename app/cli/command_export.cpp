@@ -1,7 +1,9 @@
 // diffscope-cli export-torchscript / slim: a native checkpoint for PyTorch, or for shipping.
+// Both take CHECKPOINT OUT as positionals or as --checkpoint / --out.
 #include "cli_common.h"
 #include "commands.h"
 
+#include "core/io/output_path.h"
 #include "core/model_export.h"
 
 #include <CLI/CLI.hpp>
@@ -9,24 +11,60 @@
 #include <iostream>
 
 namespace ds::cli {
+namespace {
+
+struct ExportArgs {
+    std::vector<std::string> files; // positionals: [checkpoint] [out]
+    std::string checkpoint;
+    std::string out;
+
+    void addTo(CLI::App* cmd, const std::string& outHelp)
+    {
+        cmd->add_option("files", files, "CHECKPOINT OUT (native checkpoint, then the file to write: " + outHelp + ")")
+            ->expected(0, 2);
+        cmd->add_option("--checkpoint", checkpoint, "native checkpoint (.dsckpt)");
+        cmd->add_option("--out", out, outHelp);
+    }
+
+    // Options first, positionals fill what is left; the output is checked before any work.
+    std::pair<std::string, std::string> resolve() const
+    {
+        auto rest = files;
+        auto take = [&rest](const std::string& given) {
+            if (!given.empty() || rest.empty())
+                return given;
+            auto first = rest.front();
+            rest.erase(rest.begin());
+            return first;
+        };
+        const auto in = take(checkpoint), to = take(out);
+        if (in.empty() || to.empty() || !rest.empty())
+            throw CLI::ValidationError("give one CHECKPOINT and one OUT (as positionals or --checkpoint / --out)");
+        requireWritableOutput(to, "--out", {in});
+        return {in, to};
+    }
+};
+
+} // namespace
 
 void registerExportCommands(CLI::App& app)
 {
-    auto paths = std::make_shared<std::pair<std::string, std::string>>();
-    auto* ts = app.add_subcommand("export-torchscript", "write a checkpoint's EMA network as TorchScript (+ diffscope.json)");
-    ts->add_option("checkpoint", paths->first, "native checkpoint (.dsckpt)")->required();
-    ts->add_option("out", paths->second, "TorchScript file to write (.pt)")->required();
-    ts->callback([paths] {
-        auto check = exportTorchScript(paths->first, paths->second);
-        std::cout << "wrote " << paths->second << " (" << check.parameters << " parameters; max |native - exported| = "
+    auto ts = std::make_shared<ExportArgs>();
+    auto* tsCmd = app.add_subcommand("export-torchscript", "write a checkpoint's EMA network as TorchScript (+ diffscope.json)");
+    ts->addTo(tsCmd, "TorchScript file to write (.pt)");
+    tsCmd->callback([ts] {
+        const auto [in, out] = ts->resolve();
+        auto check = exportTorchScript(in, out);
+        std::cout << "wrote " << out << " (" << check.parameters << " parameters; max |native - exported| = "
                   << check.maxDifference << ")\n";
     });
-    auto* slim = app.add_subcommand("slim", "write an inference-only copy of a checkpoint (EMA weights, no optimizer)");
-    slim->add_option("checkpoint", paths->first, "native checkpoint (.dsckpt)")->required();
-    slim->add_option("out", paths->second, "checkpoint to write")->required();
-    slim->callback([paths] {
-        writeSlimCheckpoint(paths->first, paths->second);
-        std::cout << "wrote " << paths->second << '\n';
+    auto slim = std::make_shared<ExportArgs>();
+    auto* slimCmd = app.add_subcommand("slim", "write an inference-only copy of a checkpoint (EMA weights, no optimizer)");
+    slim->addTo(slimCmd, "checkpoint to write");
+    slimCmd->callback([slim] {
+        const auto [in, out] = slim->resolve();
+        writeSlimCheckpoint(in, out);
+        std::cout << "wrote " << out << '\n';
     });
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/forward_process.h"
 #include "core/image_io.h"
+#include "core/io/output_path.h"
 #include "core/trajectory_io.h"
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,10 @@ struct ForwardArgs {
 
 void runForward(const ForwardArgs& args)
 {
+    requireWritableOutput(args.out, "--out", {args.source.image});
+    requireWritableOutput(companionPath(args.out, ".t"), "--out", {args.source.image});
+    if (!args.png.empty())
+        requireWritableOutput(args.png, "--png", {args.source.image});
     const auto spec = args.schedule.spec();
     // Pixel-aware diffusion works on data in [ε, 1] (seed 002); the others on [−1, 1].
     const DataRange range = spec.kind == ScheduleKind::PixelAware ? DataRange{spec.epsilon, 1.0} : DataRange{-1, 1};

@@ -1,4 +1,4 @@
-// diffscope-cli info MODEL [--json]: what a checkpoint or oracle is.
+// diffscope-cli info MODEL [--json]: what a checkpoint, diffusers folder or oracle is.
 #include "cli_common.h"
 #include "commands.h"
 
@@ -15,6 +15,7 @@ namespace {
 
 struct InfoArgs {
     std::string model;
+    std::string schedulerConfig;
     bool json = false;
 };
 
@@ -26,12 +27,15 @@ nlohmann::json infoJson(const Denoiser& d)
             {"schedule", toJson(i.schedule)}, {"shape", i.shape},
             {"data_range", {i.range.lo, i.range.hi}},
             {"dataset", i.dataset},       {"parameters", i.parameters},
-            {"notes", i.notes}};
+            {"notes", i.notes},           {"weights_dtype", i.weightsDtype},
+            {"recommended_sampler", i.recommendedSampler},
+            {"recommended_options", i.recommendedOptions.empty() ? nlohmann::json::object()
+                                                                 : nlohmann::json::parse(i.recommendedOptions)}};
 }
 
 void runInfo(const InfoArgs& args)
 {
-    auto denoiser = openDenoiser(args.model);
+    auto denoiser = openDenoiser(withSchedulerConfig(args.model, args.schedulerConfig));
     if (args.json)
         std::cout << infoJson(*denoiser).dump(2) << '\n';
     else
@@ -44,9 +48,15 @@ void registerInfoCommand(CLI::App& app)
 {
     auto args = std::make_shared<InfoArgs>();
     auto* cmd = app.add_subcommand("info", "summarise a checkpoint, TorchScript model or oracle spec");
-    cmd->add_option("model", args->model, "a .pt file or oracle:<data set>[?n=…]")->required();
+    auto* model = cmd->add_option("model", args->model, "a .pt or .dsckpt file, a diffusers folder or oracle:<data set>[?n=…]");
+    cmd->add_option("--checkpoint", args->model, "the model, as an option (as the other commands take it)")->excludes(model);
+    addSchedulerConfigOption(cmd, args->schedulerConfig);
     cmd->add_flag("--json", args->json, "print JSON");
-    cmd->callback([args] { runInfo(*args); });
+    cmd->callback([args] {
+        if (args->model.empty())
+            throw CLI::RequiredError("MODEL or --checkpoint");
+        runInfo(*args);
+    });
 }
 
 } // namespace ds::cli

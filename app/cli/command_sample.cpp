@@ -1,12 +1,14 @@
 // diffscope-cli sample: run a sampler on a model or oracle; samples and trajectory to .npy.
 #include "cli_common.h"
 #include "commands.h"
+#include "finite_check.h"
 #include "progress_bar.h"
 
 #include "core/denoiser_loader.h"
 #include "core/error.h"
 #include "core/start_state.h"
 #include "core/image_io.h"
+#include "core/io/output_path.h"
 #include "core/npy.h"
 #include "core/sampler_registry.h"
 #include "core/trajectory_io.h"
@@ -23,6 +25,7 @@ namespace {
 
 struct SampleArgs {
     std::string checkpoint;
+    std::string schedulerConfig;
     SamplerArgs sampler;
     int64_t n = 16;
     uint64_t seed = 0;
@@ -43,7 +46,7 @@ struct SampleArgs {
 at::Tensor startingNoise(const SampleArgs& args, const Denoiser& denoiser, Sampler& sampler, NoiseSource& noise)
 {
     if (args.start == "data") {
-        sampler.begin(denoiser.schedule(), args.sampler.options()); // to know its first index
+        sampler.begin(denoiser.schedule(), args.sampler.options(&denoiser.info())); // to know its first index
         const auto dataset = args.startDataset.empty() ? startDataset(denoiser.info()) : args.startDataset;
         return forwardDiffusedStart(denoiser, sampler, dataset, args.startIndex, args.n, noise);
     }
@@ -61,22 +64,39 @@ at::Tensor startingNoise(const SampleArgs& args, const Denoiser& denoiser, Sampl
     return x.to(at::kFloat);
 }
 
-std::string summary(const SampleArgs& args, const SampleRun& run, int64_t n)
+std::string summary(const std::string& sampler, const SampleRun& run, int64_t n)
 {
     std::ostringstream out;
-    out << std::fixed << std::setprecision(3) << args.sampler.sampler << ": " << run.completedSteps << " steps, " << n
+    out << std::fixed << std::setprecision(3) << sampler << ": " << run.completedSteps << " steps, " << n
         << " samples, " << run.usage.passes << " network passes in " << run.rounds << " sequential rounds, "
         << run.seconds << " s (network " << run.usage.seconds << " s)";
     return out.str();
 }
 
+// Every file this run would write, checked before any sampling.
+void checkOutputs(const SampleArgs& args)
+{
+    const std::vector<std::string> inputs{args.checkpoint, args.init};
+    if (!args.out.empty())
+        requireWritableOutput(args.out, "--out", inputs);
+    if (!args.png.empty())
+        requireWritableOutput(args.png, "--png", inputs);
+    if (!args.trajectory.empty())
+        for (const auto& suffix : {"", ".t", ".x0"})
+            requireWritableOutput(*suffix ? companionPath(args.trajectory, suffix) : args.trajectory, "--trajectory", inputs);
+}
+
 void runSample(const SampleArgs& args)
 {
     require(!args.out.empty() || !args.png.empty(), "give --out samples.npy (and/or --png grid.png)");
+    checkOutputs(args);
     auto device = parseDevice(args.device);
-    auto denoiser = openDenoiser(args.checkpoint, device);
-    auto sampler = makeSampler(args.sampler.sampler);
-    const auto options = args.sampler.options();
+    auto denoiser = openDenoiser(withSchedulerConfig(args.checkpoint, args.schedulerConfig), device);
+    const auto samplerName = args.sampler.samplerName(&denoiser->info());
+    auto sampler = makeSampler(samplerName);
+    const auto options = args.sampler.options(&denoiser->info());
+    if (const auto fromModel = args.sampler.fromModel(&denoiser->info()); !fromModel.empty())
+        note(args.quiet, samplerName + " with the model's own settings: " + fromModel);
     NoiseSource noise(args.seed, device);
     auto xT = startingNoise(args, *denoiser, *sampler, noise);
 
@@ -96,6 +116,7 @@ void runSample(const SampleArgs& args)
     require(!run.cancelled, "interrupted after " + std::to_string(run.completedSteps) + " of "
                                 + std::to_string(options.steps) + " steps; nothing written");
     auto samples = run.x.to(at::kCPU);
+    requireFiniteSamples(samples, "the " + std::to_string(samples.size(0)) + " samples");
     if (!args.out.empty()) {
         saveNpy(args.out, samples);
         note(args.quiet, "wrote " + args.out);
@@ -109,7 +130,7 @@ void runSample(const SampleArgs& args)
         savePng(args.png, tileImages(samples, denoiser->info().range, 0, 2));
         note(args.quiet, "wrote " + args.png);
     }
-    note(args.quiet, summary(args, run, samples.size(0)));
+    note(args.quiet, summary(samplerName, run, samples.size(0)));
 }
 
 } // namespace
@@ -118,7 +139,9 @@ void registerSampleCommand(CLI::App& app)
 {
     auto args = std::make_shared<SampleArgs>();
     auto* cmd = app.add_subcommand("sample", "draw samples with a sampler; write .npy (and PNG)");
-    cmd->add_option("--checkpoint", args->checkpoint, "a .pt file or oracle:<data set>[?n=…]")->required();
+    cmd->add_option("--checkpoint", args->checkpoint, "a .pt or .dsckpt file, a diffusers folder or oracle:<data set>[?n=…]")
+        ->required();
+    addSchedulerConfigOption(cmd, args->schedulerConfig);
     args->sampler.addTo(cmd);
     cmd->add_option("--n", args->n, "number of samples")->capture_default_str();
     cmd->add_option("--seed", args->seed, "seed of the noise stream (x_T first, then per step)")->capture_default_str();

@@ -5,6 +5,7 @@
 
 #include "core/csv.h"
 #include "core/error.h"
+#include "core/io/output_path.h"
 #include "core/snr.h"
 
 #include <ATen/ATen.h>
@@ -61,6 +62,7 @@ void writePixelAware(const Schedule& schedule, const std::vector<double>& values
 
 void runSchedule(const ScheduleCommandArgs& args)
 {
+    requireWritableOutput(args.out, "--out");
     const auto spec = args.schedule.spec();
     Schedule schedule(spec, spec.kind == ScheduleKind::PixelAware ? DataRange{spec.epsilon, 1.0} : DataRange{});
     if (schedule.perPixel())

@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "core/error.h"
+#include "core/io/output_path.h"
 #include "core/npy.h"
 #include "core/snr.h"
 
@@ -87,6 +88,10 @@ void printMismatch(const std::string& label, const PriorMismatch& m)
 void runSnr(const SnrArgs& args)
 {
     require(args.pixels.empty() || !args.all, "give --pixels or --all, not both");
+    if (!args.csv.empty())
+        requireWritableOutput(args.csv, "--csv", {args.source.image});
+    if (!args.npy.empty())
+        requireWritableOutput(args.npy, "--npy", {args.source.image});
     auto unit = args.source.load({0.0, 1.0}).narrow(0, 0, 1); // one image, [1, C, H, W] in [0, 1]
     const DataRange tildeRange{args.epsilon, 1.0};
     auto xTilde = (args.epsilon + (1.0 - args.epsilon) * unit).clamp(args.epsilon, 1.0);

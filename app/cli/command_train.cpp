@@ -1,5 +1,6 @@
 // diffscope-cli train: a training run from a preset, a JSON config or flags; --resume continues
-// a checkpoint. Ctrl-C saves a checkpoint and exits cleanly (code 130).
+// a checkpoint. Ctrl-C or SIGTERM saves a checkpoint and exits cleanly (code 130); further
+// interrupts while it trains or saves are ignored (the checkpoint is written first).
 #include "cli_common.h"
 #include "commands.h"
 #include "progress_bar.h"
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -85,6 +87,31 @@ TrainingConfig configFrom(const TrainArgs& a)
     return c;
 }
 
+// On --resume the checkpoint fixes what is learnt; flags that would change it are refused,
+// the others (how long, how often, where) are applied.
+std::function<void(TrainingConfig&)> resumeAdjustments(const TrainArgs& a)
+{
+    const std::pair<bool, const char*> fixed[] = {
+        {!a.dataset.empty(), "--dataset"},       {a.datasetLimit >= 0, "--dataset-limit"},
+        {a.seed >= 0, "--seed"},                 {!a.network.empty(), "--network"},
+        {!a.prediction.empty(), "--prediction"}, {!a.objective.empty(), "--objective"},
+        {!a.teacher.empty(), "--teacher"},       {!a.schedule.empty(), "--schedule"}};
+    for (const auto& [given, flag] : fixed)
+        require(!given, std::string(flag) + " cannot change on --resume: the checkpoint's own value is kept (start a "
+                                            "new run to change it)");
+    return [&a](TrainingConfig& c) {
+        if (!a.name.empty()) c.name = a.name;
+        if (a.steps > 0) c.steps = a.steps;
+        if (a.batch > 0) c.batch = a.batch;
+        if (a.lr > 0) c.lr = a.lr;
+        if (!a.outputDir.empty()) c.outputDir = a.outputDir;
+        if (!a.device.empty()) c.device = a.device;
+        if (a.previewEvery >= 0) c.previewEvery = a.previewEvery;
+        if (a.checkpointEvery >= 0) c.checkpointEvery = a.checkpointEvery;
+        c.validate();
+    };
+}
+
 std::string describeProgress(const TrainingProgress& p)
 {
     std::ostringstream out;
@@ -97,7 +124,7 @@ void runTrain(const TrainArgs& args)
 {
     require(args.resume.empty() || (args.preset.empty() && args.config.empty()),
             "--resume continues a checkpoint's own config; do not combine it with --preset or --config");
-    auto job = args.resume.empty() ? TrainingJob(configFrom(args)) : TrainingJob::resume(args.resume, args.steps);
+    auto job = args.resume.empty() ? TrainingJob(configFrom(args)) : TrainingJob::resume(args.resume, resumeAdjustments(args));
     const auto& c = job.config();
     if (args.printConfig) {
         std::cout << toJson(c).dump(2) << '\n';
@@ -108,6 +135,7 @@ void runTrain(const TrainArgs& args)
                          + std::to_string(job.step()));
     ProgressBar bar("training", c.steps, !args.quiet);
     TrainingCallbacks callbacks;
+    callbacks.note = [&](const std::string& text) { note(args.quiet, "\n" + text); };
     int64_t lastNote = 0;
     callbacks.progress = [&](const TrainingProgress& p) {
         bar.update(p.step);

@@ -1,12 +1,13 @@
 // diffscope-cli: the engine from scripts and on GPU boxes.
 // Exit codes: 0 success, 1 bad input or failure (one message on stderr), 2 usage error,
-// 130 interrupted by Ctrl-C.
+// 130 interrupted by Ctrl-C or SIGTERM.
 #include "cli_common.h"
 #include "commands.h"
 
+#include "core/user_message.h"
+
 #include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>
-#include <c10/util/Exception.h>
 
 #include <iostream>
 #include <thread>
@@ -48,11 +49,8 @@ int main(int argc, char** argv)
         }
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2; // --help and --version exit 0, usage errors 2
-    } catch (const c10::Error& e) {
-        std::cerr << "diffscope-cli: error: " << e.what_without_backtrace() << '\n';
-        return failureCode();
     } catch (const std::exception& e) {
-        std::cerr << "diffscope-cli: error: " << e.what() << '\n';
+        std::cerr << "diffscope-cli: error: " << ds::userMessage(e) << '\n';
         return failureCode();
     }
     return ds::cli::interruptToken().stopRequested() ? 130 : 0;

@@ -38,6 +38,8 @@ void MainMenus::buildFileMenu(QMainWindow& window)
     auto* file = window.menuBar()->addMenu(tr("&File"));
     auto* open = file->addAction(tr("&Open model…"), this, &MainMenus::openFileRequested);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open model &folder…"), this, &MainMenus::openFolderRequested)
+        ->setObjectName(QStringLiteral("openModelFolderAction"));
     recent_ = file->addMenu(tr("Open &recent"));
     file->addSeparator();
     export_ = file->addMenu(tr("&Export"));

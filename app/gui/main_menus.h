@@ -24,6 +24,7 @@ public:
 
 Q_SIGNALS:
     void openFileRequested();
+    void openFolderRequested(); // a diffusers model folder
     void openRequested(const QString& spec);
 
 private:

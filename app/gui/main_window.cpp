@@ -22,7 +22,10 @@
 #include "widgets/trajectory_view.h"
 #include "widgets/training_panel.h"
 
+#include "core/denoiser.h"
+
 #include <QCloseEvent>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -76,6 +79,9 @@ MainWindow::~MainWindow()
 {
     engine_->shutdown(); // stop the running job before the views it reports to go away
     exports_->cancel();
+    // A view cancelling its run while it dies reports to us: not to a half-destroyed window.
+    disconnect(trajectory_, nullptr, this, nullptr);
+    disconnect(&trajectory_->runner(), nullptr, this, nullptr);
 }
 
 void MainWindow::buildTabs()
@@ -100,6 +106,7 @@ void MainWindow::buildTabs()
 void MainWindow::connectModel()
 {
     connect(menus_, &MainMenus::openFileRequested, this, &MainWindow::chooseFile);
+    connect(menus_, &MainMenus::openFolderRequested, this, &MainWindow::chooseFolder);
     connect(menus_, &MainMenus::openRequested, this, &MainWindow::openModel);
     connect(recent_, &RecentFiles::openRequested, this, &MainWindow::openModel);
     connect(menus_->device(), &DeviceSelector::deviceChosen, model_, &ModelSession::setDevice);
@@ -108,6 +115,8 @@ void MainWindow::connectModel()
         status_->showModel(s);
         recent_->add(s.source);
         setWindowTitle(tr("diffscope — %1").arg(s.source.startsWith("oracle:") ? s.source : QFileInfo(s.source).fileName()));
+        if (const auto d = model_->denoiser(); d && !d->info().notes.empty()) // e.g. what a diffusers folder assumed
+            statusBar()->showMessage(QString::fromStdString(d->info().notes), 15000);
     });
     connect(model_, &ModelSession::openFailed, this, [this](const QString& source, const QString& message) {
         if (model_->hasModel())
@@ -148,12 +157,23 @@ void MainWindow::connectJobs()
         connect(plot, &PlotWidget::exportFailed, this, [this](const QString& m) { errors_->report(tr("Cannot export"), m); });
 }
 
-void MainWindow::openModel(const QString& spec) { model_->open(spec); }
+// A folder (diffusers) loses any trailing slash, so recent files and titles show its name.
+void MainWindow::openModel(const QString& spec)
+{
+    model_->open(QFileInfo(spec).isDir() ? QDir::cleanPath(spec) : spec);
+}
 
 void MainWindow::chooseFile()
 {
     const auto path = QFileDialog::getOpenFileName(this, tr("Open a model"), {},
                                                    tr("Models (*.pt *.ptc *.dsckpt);;All files (*)"));
+    if (!path.isEmpty())
+        openModel(path);
+}
+
+void MainWindow::chooseFolder()
+{
+    const auto path = QFileDialog::getExistingDirectory(this, tr("Open a diffusers model folder (UNet2DModel or pipeline)"));
     if (!path.isEmpty())
         openModel(path);
 }

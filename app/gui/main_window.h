@@ -32,7 +32,8 @@ public:
     explicit MainWindow(const StartOptions& options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens a model file or oracle spec in the background; errors show in a message box.
+    // Opens a model file, diffusers folder or oracle spec in the background; errors show in a
+    // message box.
     void openModel(const QString& spec);
 
     ModelSession& model() const { return *model_; }
@@ -57,6 +58,7 @@ private:
     void connectModel();
     void connectJobs();
     void chooseFile();
+    void chooseFolder();
     void saveSettings() const;
 
     EngineThread* engine_;

@@ -1,5 +1,6 @@
 #include "recent_files.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QMenu>
 #include <QSettings>
@@ -41,7 +42,10 @@ void RecentFiles::rebuild()
     menu_->clear();
     for (int i = 0; i < items_.size(); ++i) {
         const auto spec = items_[i];
-        const auto text = spec.startsWith(QStringLiteral("oracle:")) ? spec : QFileInfo(spec).fileName();
+        const QFileInfo file(spec);
+        const auto text = spec.startsWith(QStringLiteral("oracle:")) ? spec
+            : file.isDir()                                        ? QDir(spec).dirName() + "/" // a diffusers folder
+                                                                  : file.fileName();
         auto* action = menu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(text));
         action->setToolTip(spec);
         connect(action, &QAction::triggered, this, [this, spec] { Q_EMIT openRequested(spec); });

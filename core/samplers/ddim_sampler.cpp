@@ -1,7 +1,10 @@
 #include "ddim_sampler.h"
 
+#include "../x0_threshold.h"
+
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ds {
@@ -17,15 +20,23 @@ DdimCoefficients ddimCoefficients(double abar, double abarNext, double eta)
     return c;
 }
 
-StepOutput DdimSampler::step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise)
+DdimCoefficients DdimSampler::coefficients(int64_t i) const
 {
-    const int64_t k = grid_[size_t(i)];
-    const auto c = ddimCoefficients(alphaBar(k), alphaBar(nextIndex(i)), options_.eta);
-    const auto e = evaluate(denoiser, x, k);
-    auto next = c.x0 * e.x0 + c.eps * e.eps;
-    if (c.sigma > 0.0)
-        next = next + c.sigma * noise.normal(x.sizes());
-    return {next, e.x0};
+    return ddimCoefficients(alphaBar(grid_[size_t(i)]), alphaBar(nextIndex(i)), options_.eta);
+}
+
+double DdimSampler::noiseScale(int64_t i) const { return coefficients(i).sigma; }
+
+Transition DdimSampler::transition(Denoiser& denoiser, const at::Tensor& x, const std::vector<int64_t>& positions)
+{
+    const int64_t n = x.size(0) / int64_t(positions.size());
+    // x̂0 is thresholded; the direction term keeps the model's own ε̂ (diffusers' DDIM with
+    // use_clipped_model_output = False), so clipping changes only the x̂0 term.
+    const auto e = denoiser.estimate(x, rowIndices(positions, n));
+    const auto x0 = thresholdX0(e.x0, options_, denoiser.info().range);
+    const auto cx0 = perRow(positions, n, x, [this](int64_t i) { return coefficients(i).x0; });
+    const auto ceps = perRow(positions, n, x, [this](int64_t i) { return coefficients(i).eps; });
+    return {cx0 * x0 + ceps * e.eps, x0};
 }
 
 } // namespace ds

@@ -22,15 +22,21 @@ DdpmCoefficients ddpmCoefficients(double abar, double abarNext, const SamplerOpt
     return c;
 }
 
-StepOutput DdpmSampler::step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise)
+DdpmCoefficients DdpmSampler::coefficients(int64_t i) const
 {
-    const int64_t k = grid_[size_t(i)];
-    const auto c = ddpmCoefficients(alphaBar(k), alphaBar(nextIndex(i)), options_);
-    const auto e = evaluate(denoiser, x, k);      // 1. one network pass: ε̂, x̂0 at (x, k)
-    auto mean = c.x0 * e.x0 + c.x * x;             // 2. posterior mean μ̃
-    if (c.sigma == 0.0)
-        return {mean, e.x0};
-    return {mean + c.sigma * noise.normal(x.sizes()), e.x0}; // 3. x_{t−1} = μ̃ + σ z
+    return ddpmCoefficients(alphaBar(grid_[size_t(i)]), alphaBar(nextIndex(i)), options_);
+}
+
+double DdpmSampler::noiseScale(int64_t i) const { return coefficients(i).sigma; }
+
+// 1. one network pass: ε̂, x̂0 at (x, k);  2. the posterior mean μ̃ (step() adds 3. σ z).
+Transition DdpmSampler::transition(Denoiser& denoiser, const at::Tensor& x, const std::vector<int64_t>& positions)
+{
+    const int64_t n = x.size(0) / int64_t(positions.size());
+    const auto e = evaluate(denoiser, x, rowIndices(positions, n));
+    const auto cx0 = perRow(positions, n, x, [this](int64_t i) { return coefficients(i).x0; });
+    const auto cx = perRow(positions, n, x, [this](int64_t i) { return coefficients(i).x; });
+    return {cx0 * e.x0 + cx * x, e.x0};
 }
 
 } // namespace ds

@@ -3,8 +3,7 @@
 
 namespace ds {
 
-// One DDPM update from index k to k' as x' = x0·x̂0 + x·x_t + sigma·z (shared with the Picard
-// sampler, which applies it to many steps at once). abarNext = 1 at the end.
+// One DDPM update from index k to k' as x' = x0·x̂0 + x·x_t + sigma·z. abarNext = 1 at the end.
 struct DdpmCoefficients {
     double x0 = 0, x = 0, sigma = 0;
 };
@@ -14,7 +13,12 @@ DdpmCoefficients ddpmCoefficients(double abar, double abarNext, const SamplerOpt
 class DdpmSampler : public Sampler {
 public:
     std::string_view name() const override { return "ddpm"; }
-    StepOutput step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise) override;
+    bool hasTransition() const override { return true; }
+    Transition transition(Denoiser& denoiser, const at::Tensor& x, const std::vector<int64_t>& positions) override;
+    double noiseScale(int64_t i) const override;
+
+private:
+    DdpmCoefficients coefficients(int64_t i) const;
 };
 
 } // namespace ds

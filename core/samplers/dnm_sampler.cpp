@@ -22,26 +22,30 @@ void DnmSampler::onBegin()
     rounds_ = 0;
 }
 
-StepOutput DnmSampler::step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise)
+std::vector<double> DnmSampler::strides() const
 {
-    if (i == 0)
-        solve(denoiser, x, noise);
-    return {states_[size_t(i + 1)], states_.back()};
+    const double T = double(schedule_->steps());
+    std::vector<double> dt;
+    for (int64_t m = 0; m < stepCount(); ++m) {
+        const int64_t upper = m == 0 ? schedule_->steps() - 1 : grid_[size_t(m)]; // index of x_T is T − 1
+        dt.push_back(double(upper - nextIndex(m)) / T);
+    }
+    return dt;
 }
 
-void DnmSampler::solve(Denoiser& denoiser, const at::Tensor& xT, NoiseSource& noise)
+bool DnmSampler::solve(Denoiser& denoiser, const at::Tensor& xT, NoiseSource& noise, const RoundObserver&,
+                       const StopToken* stop)
 {
+    if (stop && stop->stopRequested())
+        return false;
     const int64_t L = stepCount(), n = xT.size(0);
-    const double T = double(schedule_->steps());
     // 1. One batched pass: u(x_T, t_k) for every grid point (L·N rows).
     auto repeated = xT.repeat({L, 1, 1, 1});
     auto k = at::tensor(grid_, at::kLong).repeat_interleave(n);
     auto u = denoiser(repeated, k).reshape({L, n, xT.size(1), xT.size(2), xT.size(3)});
     rounds_ = 1;
-    // 2. Strides Δt_k = (t_k − t_{k+1})/T, δ̂_k = Δt_k · u_k and σ_k = s √Δt_k.
-    std::vector<double> dt;
-    for (int64_t m = 0; m < L; ++m)
-        dt.push_back(double(grid_[size_t(m)] - nextIndex(m)) / T);
+    // 2. Strides Δt_k, δ̂_k = Δt_k · u_k and σ_k = s √Δt_k.
+    const auto dt = strides();
     auto stride = at::tensor(dt, at::kDouble).to(at::kFloat).to(xT.device()).reshape({L, 1, 1, 1, 1});
     auto deltas = stride * u;
     at::Tensor noiseTerms;
@@ -54,6 +58,7 @@ void DnmSampler::solve(Denoiser& denoiser, const at::Tensor& xT, NoiseSource& no
     }
     // 3. The whole trajectory by prefix sum.
     states_ = dnmTrajectory(xT, deltas, noiseTerms);
+    return true;
 }
 
 } // namespace ds

@@ -9,7 +9,12 @@ namespace ds {
 class EulerMaruyamaSampler : public Sampler {
 public:
     std::string_view name() const override { return "euler-sde"; }
-    StepOutput step(Denoiser& denoiser, const at::Tensor& x, int64_t i, NoiseSource& noise) override;
+    bool hasTransition() const override { return true; }
+    Transition transition(Denoiser& denoiser, const at::Tensor& x, const std::vector<int64_t>& positions) override;
+    double noiseScale(int64_t i) const override;
+
+private:
+    double logStep(int64_t i) const;
 };
 
 } // namespace ds

@@ -7,6 +7,20 @@
 #include <unistd.h>
 
 namespace ds {
+namespace {
+
+// The step of "step_00001000.dsckpt"; -1 for other names.
+int64_t stepOf(const std::string& path)
+{
+    const auto name = std::filesystem::path(path).filename().string();
+    try {
+        return std::stoll(name.substr(5));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+} // namespace
 
 std::vector<std::string> stepCheckpoints(const std::string& dir)
 {
@@ -25,10 +39,16 @@ std::vector<std::string> stepCheckpoints(const std::string& dir)
 void rotateCheckpoints(const std::string& dir, int64_t keep, const std::string& newest)
 {
     namespace fs = std::filesystem;
-    auto all = stepCheckpoints(dir);
+    // Only this run's history counts: a step beyond `newest` was written by an earlier, longer
+    // run that this one resumed from an older checkpoint; it is left alone, not counted.
+    const int64_t newestStep = stepOf(newest);
+    std::vector<std::string> ours;
+    for (const auto& path : stepCheckpoints(dir))
+        if (stepOf(path) >= 0 && stepOf(path) <= newestStep)
+            ours.push_back(path);
     std::error_code ec;
-    for (size_t i = 0; i + size_t(keep) < all.size(); ++i)
-        fs::remove(all[i], ec);
+    for (size_t i = 0; i + size_t(std::max<int64_t>(keep, 1)) < ours.size(); ++i)
+        fs::remove(ours[i], ec);
     const auto latest = (fs::path(dir) / "latest.dsckpt").string();
     const auto temp = tempPathFor(latest);
     fs::remove(temp, ec);

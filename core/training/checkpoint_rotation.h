@@ -6,7 +6,8 @@
 
 namespace ds {
 
-// Deletes the oldest step_*.dsckpt files of `dir` beyond `keep`, then points latest.dsckpt at
+// Deletes the oldest step_*.dsckpt files of `dir` beyond `keep`, counting only steps up to
+// `newest`'s (later ones belong to an earlier, longer run), then points latest.dsckpt at
 // `newest`. Failures to delete are ignored (the checkpoint itself is already safe).
 void rotateCheckpoints(const std::string& dir, int64_t keep, const std::string& newest);
 

@@ -4,15 +4,18 @@
 #include "learning_rate.h"
 #include "mixed_precision.h"
 #include "objectives.h"
+#include "run_folder.h"
 
 #include "core/checkpoint.h"
 #include "core/dataset.h"
 #include "core/denoiser.h"
 #include "core/error.h"
 #include "core/forward_process.h"
+#include "core/interrupt_shield.h"
 #include "core/network_denoiser.h"
 #include "core/noise_source.h"
 #include "core/sampler_registry.h"
+#include "core/user_message.h"
 #include "models/registry.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -20,7 +23,9 @@
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <cmath>
 #include <filesystem>
@@ -41,6 +46,7 @@ struct TrainingState {
     int64_t step = 0;
     double smoothedLoss = 0;
     std::string lastCheckpoint;
+    int64_t savedStep = -1;      // step of the last checkpoint written by this run
     at::Tensor data;             // [M, C, H, W] on device
     DataRange range;
     std::array<int64_t, 3> shape{};
@@ -152,6 +158,7 @@ std::string saveState(TrainingState& s)
     char name[64];
     std::snprintf(name, sizeof name, "step_%08lld.dsckpt", static_cast<long long>(s.step));
     const auto path = (fs::path(dir) / name).string();
+    InterruptShield shield; // a second Ctrl-C must not kill the process mid-save
     auto rng = s.generator.get_state();
     s.network->to(c10::kCPU);
     s.ema->to(c10::kCPU);
@@ -166,6 +173,7 @@ std::string saveState(TrainingState& s)
     s.ema->to(s.device);
     rotateCheckpoints(dir, s.config.keepCheckpoints, path);
     s.lastCheckpoint = path;
+    s.savedStep = s.step;
     return path;
 }
 
@@ -205,7 +213,8 @@ at::Tensor preview(TrainingState& s)
     NetworkDenoiser denoiser(s.ema, info);
     denoiser.to(s.device);
     const auto role = denoiser.info().role;
-    auto sampler = makeSampler(role == ModelRole::DnmDelta ? "dnm" : role == ModelRole::PixelAware ? "pixel-aware" : "ddim");
+    const auto names = samplerNamesFor(role); // previews: the first sampler the registry lists for the role
+    auto sampler = makeSampler(role == ModelRole::Denoiser ? "ddim" : names.substr(0, names.find(',')));
     SamplerOptions options;
     options.steps = std::min<int64_t>(kPreviewSteps, s.schedule.steps());
     if (role == ModelRole::PixelAware) // Algorithm 1 from noise over the whole chain
@@ -219,12 +228,16 @@ at::Tensor preview(TrainingState& s)
     return runSampler(*sampler, denoiser, xT, options, noise).x.cpu();
 }
 
+std::string logPath(const TrainingState& s) { return (std::filesystem::path(s.config.runDir()) / "loss.csv").string(); }
+
 // Keeps the log's lines up to `step` (a resumed run rewrites what came after its checkpoint).
+// Throws ds::Error naming the file if it cannot be written.
 std::ofstream openLog(const TrainingState& s)
 {
     namespace fs = std::filesystem;
     fs::create_directories(s.config.runDir());
-    const auto path = (fs::path(s.config.runDir()) / "loss.csv").string();
+    const auto path = logPath(s);
+    require(!fs::is_directory(path), path + ": is a folder; the loss log cannot be written");
     std::vector<std::string> kept{"step,loss,lr"};
     std::ifstream in(path);
     std::string line;
@@ -233,8 +246,11 @@ std::ofstream openLog(const TrainingState& s)
             kept.push_back(line);
     in.close();
     std::ofstream out(path, std::ios::trunc);
+    require(bool(out), path + ": cannot write the loss log: " + std::strerror(errno));
     for (const auto& l : kept)
         out << l << '\n';
+    out.flush();
+    require(bool(out), path + ": cannot write the loss log (disk full?)");
     return out;
 }
 
@@ -271,7 +287,7 @@ std::string startRun(TrainingState& s)
         auto context = contextOf(s);
         s.objective->prepare(context);
     } catch (const std::exception& e) {
-        return std::string("could not start: ") + e.what();
+        return "could not start: " + userMessage(e);
     }
     return {};
 }
@@ -287,10 +303,10 @@ void saveAndReport(TrainingState& s, const TrainingCallbacks& callbacks)
 TrainingOutcome cancelRun(TrainingState& s, const TrainingCallbacks& callbacks, int64_t firstStep)
 {
     try {
-        if (s.step > firstStep)
+        if (s.step > firstStep && s.step != s.savedStep)
             saveAndReport(s, callbacks);
     } catch (const std::exception& e) {
-        return failure(s, std::string("cancelled, but saving failed: ") + e.what());
+        return failure(s, "cancelled, but saving failed: " + userMessage(e));
     }
     return {TrainingStatus::Cancelled, "cancelled at step " + std::to_string(s.step), s.step, s.lastCheckpoint};
 }
@@ -338,12 +354,23 @@ TrainingJob& TrainingJob::operator=(TrainingJob&&) noexcept = default;
 
 TrainingJob TrainingJob::resume(const std::string& path, int64_t steps)
 {
+    return resume(path, [steps](TrainingConfig& c) {
+        if (steps > 0)
+            c.steps = steps;
+    });
+}
+
+TrainingJob TrainingJob::resume(const std::string& path, const std::function<void(TrainingConfig&)>& adjust)
+{
     auto checkpoint = loadCheckpoint(path);
     require(checkpoint.header.trainingState,
             path + ": holds EMA weights only (no optimizer or RNG state), so it cannot be resumed");
     auto config = trainingConfigFromJson(checkpoint.header.training, path);
-    if (steps > 0)
-        config.steps = steps;
+    if (adjust)
+        adjust(config);
+    require(config.steps >= checkpoint.header.step, path + ": is at step " + std::to_string(checkpoint.header.step)
+                                                       + "; the run's total steps (" + std::to_string(config.steps)
+                                                       + ") cannot be lower");
     TrainingJob job(config);
     auto& s = *job.state_;
     s.step = checkpoint.header.step;
@@ -369,9 +396,32 @@ int64_t TrainingJob::parameterCount() const { return state_->network ? state_->n
 TrainingOutcome TrainingJob::run(const TrainingCallbacks& callbacks, const StopToken& stop)
 {
     auto& s = *state_;
+    std::unique_ptr<RunLock> lock; // one writer per run folder, from before the first file is touched
+    try {
+        lock = std::make_unique<RunLock>(s.config.runDir(), callbacks.note);
+        for (const auto& name : removeStaleTempFiles(s.config.runDir()))
+            if (callbacks.note)
+                callbacks.note(s.config.runDir() + ": removed " + name + ", left by a save that was killed");
+    } catch (const std::exception& e) {
+        return failure(s, userMessage(e));
+    }
     if (auto error = startRun(s); !error.empty())
         return failure(s, error);
-    auto log = openLog(s);
+    std::ofstream log;
+    try {
+        log = openLog(s);
+    } catch (const std::exception& e) {
+        return failure(s, userMessage(e));
+    }
+    // Between steps a second Ctrl-C is ignored: the first already asked for a stop, which
+    // comes at the next step boundary, with a checkpoint.
+    InterruptShield shield;
+    return trainLoop(callbacks, stop, log);
+}
+
+TrainingOutcome TrainingJob::trainLoop(const TrainingCallbacks& callbacks, const StopToken& stop, std::ofstream& log)
+{
+    auto& s = *state_;
     const auto start = std::chrono::steady_clock::now();
     const int64_t firstStep = s.step;
     while (s.step < s.config.steps) {
@@ -382,7 +432,7 @@ TrainingOutcome TrainingJob::run(const TrainingCallbacks& callbacks, const StopT
         try {
             loss = trainStep(s, lr);
         } catch (const std::exception& e) {
-            return failure(s, "training step " + std::to_string(s.step + 1) + " failed: " + e.what());
+            return failure(s, "training step " + std::to_string(s.step + 1) + " failed: " + userMessage(e));
         }
         if (!std::isfinite(loss))
             return failure(s, "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step "
@@ -392,11 +442,13 @@ TrainingOutcome TrainingJob::run(const TrainingCallbacks& callbacks, const StopT
         log << s.step << ',' << loss << ',' << lr << '\n';
         if (s.step % 50 == 0)
             log.flush();
+        if (!log)
+            return failure(s, logPath(s) + ": writing the loss log failed (disk full?); training stopped");
         reportProgress(s, callbacks, loss, lr, firstStep, start);
         try {
             afterStep(s, callbacks, log);
         } catch (const std::exception& e) {
-            return failure(s, std::string("could not save a checkpoint: ") + e.what());
+            return failure(s, "could not save a checkpoint: " + userMessage(e));
         }
     }
     return {TrainingStatus::Finished, "finished " + std::to_string(s.step) + " steps", s.step, s.lastCheckpoint};

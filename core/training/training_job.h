@@ -12,6 +12,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,7 @@ struct TrainingCallbacks {
     std::function<void(const TrainingProgress&)> progress;                   // after every step
     std::function<void(int64_t step, const at::Tensor& samples)> preview;   // [n, C, H, W], data range
     std::function<void(int64_t step, const std::string& path)> checkpoint;  // after each save
+    std::function<void(const std::string& text)> note; // housekeeping: a stale lock taken over, leftovers removed
 };
 
 struct TrainingState;
@@ -54,16 +56,21 @@ public:
 
     // Continues from a resumable checkpoint; `steps` > 0 changes the run's total.
     static TrainingJob resume(const std::string& checkpointPath, int64_t steps = 0);
+    // Continues with the saved config as `adjust` changes it (steps, checkpoint and preview
+    // intervals, …); the result is validated. What the network learns is the caller's to keep.
+    static TrainingJob resume(const std::string& checkpointPath, const std::function<void(TrainingConfig&)>& adjust);
 
     const TrainingConfig& config() const;
     int64_t step() const;
     int64_t parameterCount() const;
 
-    // Trains to config().steps. Never throws for bad data or NaN: the outcome says.
+    // Trains to config().steps. Never throws for bad data or NaN: the outcome says. Holds the
+    // run folder's lock (run_folder.h) throughout and removes temp files of killed saves.
     TrainingOutcome run(const TrainingCallbacks& callbacks = {}, const StopToken& stop = {});
 
 private:
     TrainingJob() = default;
+    TrainingOutcome trainLoop(const TrainingCallbacks& callbacks, const StopToken& stop, std::ofstream& log);
     std::unique_ptr<TrainingState> state_;
 };
 

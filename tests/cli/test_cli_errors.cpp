@@ -95,11 +95,11 @@ private Q_SLOTS:
         QTest::newRow("init not npy") << QStringList{sample, ckpt, p("ok.pt"), "--init", p("garbage.pt"), out, p("s.npy")}
                                       << 1 << QStringList{p("garbage.pt"), "bad magic"};
         QTest::newRow("dnm model, classic sampler") << QStringList{sample, ckpt, p("runs/dnm/latest.dsckpt"), "--sampler", "ddim", out, p("s.npy")}
-                                                    << 1 << QStringList{"is a dnm model", "use --sampler dnm"};
+                                                    << 1 << QStringList{"is a dnm model", "use dnm"};
         QTest::newRow("denoiser, dnm sampler") << QStringList{sample, ckpt, p("ok.pt"), "--sampler", "dnm", out, p("s.npy")}
                                                << 1 << QStringList{"needs a dnm model"};
-        QTest::newRow("unknown spacing") << QStringList{sample, ckpt, p("ok.pt"), "--spacing", "karras", out, p("s.npy")}
-                                         << 1 << QStringList{"unknown spacing 'karras'"};
+        QTest::newRow("unknown spacing") << QStringList{sample, ckpt, p("ok.pt"), "--spacing", "fibonacci", out, p("s.npy")}
+                                         << 2 << QStringList{"unknown spacing 'fibonacci'"};
         QTest::newRow("bad oracle key") << QStringList{"info", "oracle:two-moons?m=3"} << 1
                                         << QStringList{"unknown key 'm'"};
         QTest::newRow("unknown data set") << QStringList{"info", "oracle:cifar?n=3"} << 1

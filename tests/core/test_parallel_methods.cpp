@@ -1,5 +1,5 @@
 // The seeds' parallel methods: the DNM prefix sum, its determinism and seeding; Algorithm 1's
-// exact reconstruction from the true scale and noises; the masked loss of eq. 15; and that
+// the masked loss (Algorithm 1 on a real forward chain: test_picard.cpp) of eq. 15; and that
 // models go only to samplers that can use them.
 #include "core/error.h"
 #include "core/forward_process.h"
@@ -88,37 +88,6 @@ private Q_SLOTS:
         QVERIFY(!at::equal(a.x, c.x));
     }
 
-    void algorithmOneReconstructsFromTrueScaleAndNoises()
-    {
-        // One pixel-aware forward chain from x0. With the true rates (from x_δ = e^{−γ x̃0}),
-        // Z^j = ε̃_j = (x_j − √ᾱ_j x0)/√(1−ᾱ_j) and ε_j the chain's own posterior residual
-        // (x_{j−1} − μ̃_j)/√β̃_j, line 9 lands on x_{j−1} at every step, hence on x0.
-        const int64_t T = 200, i = 150;
-        Schedule schedule(ScheduleSpec::pixelAware(T, 20, 4e-3), DataRange{4e-3, 1});
-        auto x0 = (at::rand({2, 1, 5, 5}, at::kDouble) * (1 - 4e-3) + 4e-3);
-        auto scale = at::exp(-20.0 * schedule.rescaledData(x0).to(at::kDouble));
-        auto rate = -at::log(scale) / double(T);
-        auto alpha = at::exp(-rate);
-        std::vector<at::Tensor> chain{x0};
-        for (int64_t j = 1; j <= i; ++j)
-            chain.push_back(at::sqrt(alpha) * chain.back() + at::sqrt(1 - alpha) * at::randn_like(x0));
-        std::vector<at::Tensor> Z;
-        for (int64_t j = 1; j <= i; ++j) {
-            auto abar = at::exp(-rate * double(j));
-            Z.push_back((chain[size_t(j)] - at::sqrt(abar) * x0) / at::sqrt(1 - abar));
-        }
-        auto residual = [&](int64_t j) {
-            auto abar = at::exp(-rate * double(j)), abarPrev = at::exp(-rate * double(j - 1));
-            auto mean = (chain[size_t(j)] - (1 - alpha) / at::sqrt(1 - abar) * Z[size_t(j - 1)]) / at::sqrt(alpha);
-            auto betaTilde = (1 - abarPrev) / (1 - abar) * (1 - alpha);
-            return (chain[size_t(j - 1)] - mean) / at::sqrt(betaTilde);
-        };
-        auto states = pixelAwareReverse(chain[size_t(i)], rate, at::stack(Z, 1), residual);
-        QCOMPARE(int64_t(states.size()), i + 1);
-        DS_COMPARE_TENSORS(states.back(), x0, 1e-4);
-        DS_COMPARE_TENSORS(states[size_t(i / 2)], chain[size_t(i - i / 2)], 1e-4);
-    }
-
     void maskedLossIgnoresBlocksAtAndAfterTheStart()
     {
         // Block k holds Z^{k+1}: for start i the loss counts k < i (j ≤ i) and ignores k ≥ i.
@@ -137,7 +106,7 @@ private Q_SLOTS:
         auto dnm = dnmModel();
         auto ddim = makeSampler("ddim");
         DS_EXPECT_ERROR(requireCompatible(*ddim, *dnm), "is a dnm model, which the ddim sampler cannot use");
-        DS_EXPECT_ERROR(requireCompatible(*ddim, *dnm), "use --sampler dnm");
+        DS_EXPECT_ERROR(requireCompatible(*ddim, *dnm), "use dnm");
         GaussianDenoiser gaussian(at::zeros({1, 2, 2}), at::ones({1, 2, 2}), ScheduleSpec::linear(100));
         DS_EXPECT_ERROR(requireCompatible(*makeSampler("dnm"), gaussian), "needs a dnm model");
         DS_EXPECT_ERROR(requireCompatible(*makeSampler("pixel-aware"), gaussian), "needs a pixel-aware model");

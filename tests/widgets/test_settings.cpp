@@ -69,7 +69,7 @@ private Q_SLOTS:
             w.trajectoryView().controls().setSamplerSettings(traj);
             w.trajectoryView().controls().setBatch(7);
             w.comparisonView().addPane(SamplerSettings{});
-            w.resize(1111, 777);
+            w.resize(1300, 777); // above the window's minimum width with every control shown
             w.show();
             QVERIFY(QTest::qWaitForWindowExposed(&w));
             w.close(); // saves
@@ -78,7 +78,7 @@ private Q_SLOTS:
         QVERIFY(again.trajectoryView().controls().samplerSettings() == traj);
         QCOMPARE(again.trajectoryView().controls().batch(), 7);
         QCOMPARE(again.comparisonView().paneCount(), 4);
-        QCOMPARE(again.size(), QSize(1111, 777));
+        QCOMPARE(again.size(), QSize(1300, 777));
     }
 };
 

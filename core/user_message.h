@@ -1,0 +1,18 @@
+#pragma once
+// One user-facing line for any exception: what the CLI prints and the GUI shows. LibTorch's
+// messages carry a C++ backtrace and TorchScript adds multi-line source excerpts; a user needs
+// the first meaningful line (for interpreter failures: the error line that ends the traceback).
+#include <exception>
+#include <string>
+
+namespace ds {
+
+// c10::Error → what_without_backtrace(), std::bad_alloc → "out of memory", others → what();
+// then reduced to one line.
+std::string userMessage(const std::exception& e);
+
+// The first non-blank line of `text`; for a TorchScript traceback, that line joined with the
+// last non-blank line (the interpreter's error).
+std::string firstMeaningfulLine(const std::string& text);
+
+} // namespace ds

@@ -1,0 +1,171 @@
+// UNet2DModel assembled from its config (the wiring of diffusers' unet_2d.py, written anew).
+#include "models/diffusers_unet.h"
+
+#include "core/error.h"
+#include "models/diffusers/blocks.h"
+#include "models/diffusers/embeddings.h"
+#include "models/diffusers/skip_blocks.h"
+
+#include <ATen/ATen.h>
+
+namespace ds {
+
+namespace nn = torch::nn;
+using namespace ds::diffusers;
+
+namespace {
+
+BlockOptions blockOptions(const DiffusersUNetConfig& c)
+{
+    BlockOptions o;
+    o.tembChannels = c.timeEmbedDim();
+    o.groups = c.normNumGroups;
+    o.eps = c.normEps;
+    o.scaleShift = c.resnetTimeScaleShift == "scale_shift";
+    o.act = activationFromName(c.actFn);
+    o.headDim = c.attentionHeadDim;
+    return o;
+}
+
+TimeProjectionKind projectionKind(const std::string& name)
+{
+    if (name == "fourier")
+        return TimeProjectionKind::Fourier;
+    return name == "learned" ? TimeProjectionKind::Learned : TimeProjectionKind::Positional;
+}
+
+DownBlockSpec downSpec(const DiffusersUNetConfig& c, size_t i)
+{
+    const std::string& type = c.downBlockTypes[i];
+    DownBlockSpec s;
+    s.in = c.blockOutChannels[i == 0 ? 0 : i - 1];
+    s.out = c.blockOutChannels[i];
+    s.layers = c.layersPerBlock;
+    s.attention = type == "AttnDownBlock2D";
+    s.padding = c.downsamplePadding;
+    if (i + 1 < c.blockOutChannels.size()) // the last level keeps its resolution
+        s.downsampler = type == "ResnetDownsampleBlock2D" || (s.attention && c.downsampleType == "resnet")
+                            ? Resampler::Resnet
+                            : Resampler::Conv;
+    return s;
+}
+
+// Up level i works at the width of down level n−1−i; its last resnet's skip comes from the level below.
+UpBlockSpec upSpec(const DiffusersUNetConfig& c, size_t i)
+{
+    const std::string& type = c.upBlockTypes[i];
+    const size_t n = c.blockOutChannels.size();
+    auto reversed = [&](size_t k) { return c.blockOutChannels[n - 1 - std::min(k, n - 1)]; };
+    UpBlockSpec s;
+    s.prevOut = reversed(i == 0 ? 0 : i - 1);
+    s.out = reversed(i);
+    s.in = reversed(i + 1);
+    s.layers = c.layersPerBlock + 1;
+    s.attention = type == "AttnUpBlock2D";
+    if (i + 1 < n)
+        s.upsampler = type == "ResnetUpsampleBlock2D" || (s.attention && c.upsampleType == "resnet")
+                          ? Resampler::Resnet
+                          : Resampler::Conv;
+    return s;
+}
+
+bool isSkip(const std::string& type)
+{
+    return type.find("Skip") != std::string::npos;
+}
+
+std::shared_ptr<DownBlockBase> makeDownBlock(const DiffusersUNetConfig& c, size_t i, const BlockOptions& o)
+{
+    const std::string path = "down_blocks." + std::to_string(i);
+    const DownBlockSpec s = downSpec(c, i);
+    if (!isSkip(c.downBlockTypes[i]))
+        return DownBlock(s, o, path).ptr();
+    SkipDownSpec skip{s.in, s.out, s.layers, c.downBlockTypes[i] == "AttnSkipDownBlock2D", s.downsampler != Resampler::None};
+    return SkipDownBlock(skip, o, path).ptr();
+}
+
+std::shared_ptr<UpBlockBase> makeUpBlock(const DiffusersUNetConfig& c, size_t i, const BlockOptions& o)
+{
+    const std::string path = "up_blocks." + std::to_string(i);
+    UpBlockSpec s = upSpec(c, i);
+    if (!isSkip(c.upBlockTypes[i]))
+        return UpBlock(s, o, path).ptr();
+    s.attention = c.upBlockTypes[i] == "AttnSkipUpBlock2D";
+    return SkipUpBlock(s, o, path).ptr();
+}
+
+} // namespace
+
+DiffusersUNet2DImpl::DiffusersUNet2DImpl(DiffusersUNetConfig config) : config_(std::move(config))
+{
+    const auto& c = config_;
+    const BlockOptions options = blockOptions(c);
+    const int64_t width0 = c.blockOutChannels.at(0);
+    convIn_ = register_module("conv_in", nn::Conv2d(nn::Conv2dOptions(c.inChannels, width0, 3).padding(1)));
+    timeProj_ = register_module("time_proj", TimeProjection(projectionKind(c.timeEmbeddingType), width0, c.flipSinToCos,
+                                                            c.freqShift, c.numTrainTimesteps.value_or(0)));
+    timeEmbedding_ = register_module("time_embedding", TimestepEmbedding(timeProj_->outputDim(), c.timeEmbedDim()));
+    nn::ModuleList downBlocks, upBlocks;
+    for (size_t i = 0; i < c.blockOutChannels.size(); ++i) {
+        down_.push_back(makeDownBlock(c, i, options));
+        downBlocks->push_back(down_.back());
+    }
+    register_module("down_blocks", downBlocks);
+    if (c.midBlockType) {
+        // attn_norm_num_groups null: the resnets' groups under "default", no norm under "scale_shift".
+        const auto attnGroups = c.attnNormNumGroups ? c.attnNormNumGroups
+                                : options.scaleShift ? std::nullopt
+                                                     : std::optional<int64_t>(c.normNumGroups);
+        mid_ = register_module("mid_block", MidBlock(c.blockOutChannels.back(), options, c.midBlockScaleFactor,
+                                                     c.addAttention, attnGroups, "mid_block"));
+    }
+    for (size_t i = 0; i < c.blockOutChannels.size(); ++i) {
+        up_.push_back(makeUpBlock(c, i, options));
+        upBlocks->push_back(up_.back());
+    }
+    register_module("up_blocks", upBlocks);
+    convNormOut_ = register_module("conv_norm_out", makeGroupNorm(c.normNumGroups, width0, c.normEps, "conv_norm_out"));
+    convOut_ = register_module("conv_out", nn::Conv2d(nn::Conv2dOptions(width0, c.outChannels, 3).padding(1)));
+}
+
+// e = time_proj(t) (float32 for "positional", as diffusers), then the MLP in the weights' dtype.
+at::Tensor DiffusersUNet2DImpl::timeEmbedding(const at::Tensor& t, int64_t batch, at::ScalarType dtype)
+{
+    if (t.dim() > 1 || (t.numel() != 1 && t.numel() != batch)) // messages built only on failure
+        throw Error("UNet2DModel: t must hold 1 or " + std::to_string(batch) + " timesteps, not " +
+                    std::to_string(t.numel()));
+    const at::Tensor steps = t.reshape({-1}).expand({batch}).to(convIn_->weight.device());
+    return timeEmbedding_->forward(timeProj_->forward(steps).to(dtype));
+}
+
+at::Tensor DiffusersUNet2DImpl::forward(const at::Tensor& xIn, const at::Tensor& t)
+{
+    const auto& c = config_;
+    const int64_t levels = int64_t(c.blockOutChannels.size()) - 1, multiple = int64_t(1) << levels;
+    if (xIn.dim() != 4 || xIn.size(1) != c.inChannels || !xIn.is_floating_point())
+        throw Error("UNet2DModel: x must be a float [N, " + std::to_string(c.inChannels) + ", H, W] tensor");
+    if (xIn.size(2) % multiple != 0 || xIn.size(3) % multiple != 0)
+        throw Error("UNet2DModel: H and W must be multiples of " + std::to_string(multiple) + " (one halving per level)");
+    at::Tensor x = xIn.to(convIn_->weight.options());
+    if (c.centerInputSample)
+        x = 2 * x - 1.0;
+    const at::Tensor emb = timeEmbedding(t, x.size(0), x.scalar_type());
+    at::Tensor h = convIn_->forward(x);
+    std::vector<at::Tensor> skips{h};
+    at::Tensor skipSample = x; // the Skip blocks' image path: x, FIR-downsampled per level
+    for (auto& block : down_)
+        h = block->forward(h, emb, skips, skipSample);
+    if (mid_)
+        h = mid_->forward(h, emb);
+    skipSample = at::Tensor(); // the up path starts its own
+    for (auto& block : up_)
+        h = block->forward(h, emb, skips, skipSample);
+    h = convOut_->forward(at::silu(convNormOut_->forward(h)));
+    if (skipSample.defined())
+        h = h + skipSample;
+    if (timeProj_->kind() == TimeProjectionKind::Fourier) // the network predicts σ·score: divide by σ
+        h = h / t.reshape({-1}).expand({x.size(0)}).to(h.options()).reshape({-1, 1, 1, 1});
+    return h;
+}
+
+} // namespace ds

@@ -1,0 +1,108 @@
+// diffscope-cli on diffusers model folders: `info` reports what the folder's configs say, and
+// `sample` on a folder gives what the engine gives in-process for the same run.
+#include "cli_runner.h"
+#include "core/diffusers_model.h"
+#include "core/diffusers_scheduler.h"
+#include "core/npy.h"
+#include "core/sampler_registry.h"
+#include "tests/support/test_registry.h"
+
+#include <ATen/ATen.h>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ds::test;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(DIFFSCOPE_FIXTURES_DIR "/diffusers");
+
+QString fixtureFolder() { return QDir(kFixtures).filePath(QDir(kFixtures).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name).value(0)); }
+QString fixtureFile(const QString& name) { return QDir(fixtureFolder()).filePath(name); }
+
+} // namespace
+
+class CliDiffusersTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString p(const QString& name) const { return dir_.filePath(name); }
+
+    CliResult expectSuccess(const QStringList& args)
+    {
+        auto r = runCli(args);
+        [&] { QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(args.join(' ') + "\n" + r.err)); }();
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY2(QDir(fixtureFolder()).exists(), qPrintable("no fixture folder in " + kFixtures)); }
+
+    void infoPrintsWhatTheFolderSays()
+    {
+        auto text = expectSuccess({"info", fixtureFolder()});
+        QVERIFY2(text.out.contains("diffusers-unet2d"), qPrintable(text.out));
+        QVERIFY2(text.out.contains("sampler:     ddpm (recommended)"), qPrintable(text.out));
+        QVERIFY2(text.out.contains("weights:     float32"), qPrintable(text.out));
+
+        auto r = expectSuccess({"info", fixtureFolder(), "--json"});
+        const auto j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const auto d = ds::DiffusersDenoiser::open(fixtureFolder().toStdString());
+        QCOMPARE(j["kind"].toString(), QStringLiteral("diffusers-unet2d"));
+        QCOMPARE(j["parameters"].toInteger(), d->info().parameters);
+        QCOMPARE(j["shape"].toArray().at(1).toInt(), int(d->info().shape[1]));
+        QCOMPARE(j["recommended_sampler"].toString(), QStringLiteral("ddpm"));
+        QCOMPARE(j["recommended_options"].toObject()["spacing"].toString(), QStringLiteral("leading"));
+        QCOMPARE(j["recommended_options"].toObject()["clip_denoised"].toBool(), true);
+
+        auto ddim = expectSuccess({"info", fixtureFolder(), "--json", "--scheduler-config", fixtureFile("ddim_scheduler_config.json")});
+        QCOMPARE(QJsonDocument::fromJson(ddim.out.toUtf8()).object()["recommended_sampler"].toString(), QStringLiteral("ddim"));
+    }
+
+    void sampleOnAFolderMatchesTheEngine()
+    {
+        const auto config = fixtureFile("ddim_scheduler_config.json");
+        expectSuccess({"sample", "--checkpoint", fixtureFolder(), "--scheduler-config", config, "--sampler", "ddim",
+                       "--steps", "5", "--spacing", "leading", "--clip", "--init", fixtureFile("xT.npy"), "--out",
+                       p("s.npy"), "--quiet"});
+        const auto xT = ds::loadNpy(fixtureFile("xT.npy").toStdString()).to(at::kFloat);
+        const auto s = ds::loadNpy(p("s.npy").toStdString());
+        QCOMPARE(s.sizes(), xT.sizes());
+        QVERIFY(at::isfinite(s).all().item<bool>());
+        QVERIFY(s.abs().max().item<double>() <= 1.0 + 1e-6); // clipped x̂0, final step lands on it
+
+        // In-process: the scheduler's own options (clip_sample_range 1 = the data range).
+        auto d = ds::DiffusersDenoiser::open(fixtureFolder().toStdString(), c10::kCPU, config.toStdString());
+        auto options = ds::readDiffusersScheduler(config.toStdString()).defaults;
+        options.steps = 5;
+        auto sampler = ds::makeSampler("ddim");
+        auto noise = ds::NoiseSource::replaying({});
+        auto run = ds::runSampler(*sampler, *d, xT, options, noise);
+        const double diff = (run.x - s).abs().max().item<double>();
+        qInfo("CLI vs in-process 5-step DDIM: max |diff| %.3g", diff);
+        // The CLI and this process may run different intra-op thread counts: float32 reductions
+        // then differ by ~1e-6 per pass, which the early DDIM steps amplify (fixture README: ≈ 60×).
+        QVERIFY2(diff <= 1e-4, qPrintable(QString::number(diff)));
+    }
+
+    void badFoldersFailWithOneMessage()
+    {
+        QDir().mkpath(p("empty"));
+        auto r = runCli({"info", p("empty")});
+        QVERIFY(!r.crashed);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("no config.json") && r.err.contains(p("empty")), qPrintable(r.err));
+        r = runCli({"info", fixtureFile("xT.npy"), "--scheduler-config", fixtureFile("scheduler_config.json")});
+        QVERIFY(!r.crashed && r.exitCode != 0);
+        QVERIFY2(r.err.contains("--scheduler-config applies to diffusers model folders"), qPrintable(r.err));
+        r = runCli({"info", fixtureFolder(), "--scheduler-config", p("missing.json")});
+        QVERIFY(!r.crashed && r.exitCode != 0);
+        QVERIFY2(r.err.contains(p("missing.json")), qPrintable(r.err));
+    }
+};
+
+DS_TEST_SUITE(CliDiffusersTest, "cli_diffusers");
+#include "test_cli_diffusers.moc"
