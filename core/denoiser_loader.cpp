@@ -12,6 +12,7 @@
 #include <ATen/ATen.h>
 
 #include <filesystem>
+#include <cmath>
 #include <sstream>
 
 namespace ds {
@@ -120,6 +121,21 @@ bool isNativeCheckpointPath(const std::string& path)
     return path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
 }
 
+// x_T = √ᾱ_T x0 + √(1 − ᾱ_T) ε keeps a fraction √ᾱ_T of the signal; past ~1e-3 (truncated or
+// custom betas) the usual start x_T ~ N(0, I) is a different distribution from the trained one.
+std::string priorNote(const Schedule& schedule)
+{
+    if (schedule.perPixel())
+        return "prior:       per-pixel schedule: x_T keeps signal where the data is dark; start from data\n";
+    const double abar = schedule.terminalAlphaBar();
+    if (abar <= kPriorMismatchAlphaBar)
+        return {};
+    std::ostringstream out;
+    out << "prior:       alpha-bar_T = " << abar << ": x_T keeps " << std::sqrt(abar)
+        << " of the signal, so x_T is not N(0, I); a start from N(0, I) is a different experiment\n";
+    return out.str();
+}
+
 std::string describeDenoiser(const Denoiser& d)
 {
     const auto& info = d.info();
@@ -140,6 +156,7 @@ std::string describeDenoiser(const Denoiser& d)
             << (info.recommendedOptions.empty() ? "" : " " + info.recommendedOptions) << "\n";
     if (!info.notes.empty())
         out << "notes:       " << info.notes << "\n";
+    out << priorNote(d.schedule());
     return out.str();
 }
 

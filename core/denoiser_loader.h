@@ -24,6 +24,11 @@ bool isNativeCheckpointPath(const std::string& path);
 
 std::unique_ptr<Denoiser> openDenoiser(const std::string& spec, c10::Device device = c10::kCPU);
 
+// ᾱ_T above this: `info` warns that x_T is not N(0, I).
+constexpr double kPriorMismatchAlphaBar = 1e-3;
+// One `prior:` line when the schedule's x_T is far from N(0, I), else empty.
+std::string priorNote(const Schedule& schedule);
+
 // A short multi-line summary for `diffscope-cli info`.
 std::string describeDenoiser(const Denoiser& denoiser);
 

@@ -1,5 +1,6 @@
 // Schedules: closed forms of β, ᾱ for every kind (linear against diffusers' own float32 table),
 // explicit tables, zero-terminal-SNR rescaling, JSON round trips, bad specs and tables.
+#include "core/denoiser_loader.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/sampler_registry.h"
@@ -326,6 +327,20 @@ private Q_SLOTS:
         DS_EXPECT_ERROR(s.alphaBarAt(10), "outside [-1, 9]");
         Schedule pa(ScheduleSpec::pixelAware(10));
         DS_EXPECT_ERROR(pa.betas(), "scalar schedule");
+    }
+
+    // A truncated schedule (ᾱ_T well above 0) is described as such: x_T is not N(0, I).
+    void truncatedSchedulesWarnAboutThePrior()
+    {
+        std::vector<double> betas(50, 0.01); // ᾱ_T = 0.99^50 ≈ 0.605
+        Schedule truncated(ScheduleSpec::explicitBetas(betas));
+        QVERIFY(std::abs(truncated.terminalAlphaBar() - std::pow(0.99, 50)) < 1e-12);
+        const auto note = priorNote(truncated);
+        QVERIFY2(note.find("x_T is not N(0, I)") != std::string::npos, note.c_str());
+        QVERIFY(note.find("0.605") != std::string::npos);
+        QVERIFY(priorNote(Schedule(ScheduleSpec::linear(1000))).empty()); // ᾱ_T ≈ 4e-5
+        GaussianDenoiser model(at::zeros({1, 2, 2}), at::ones({1, 2, 2}), ScheduleSpec::explicitBetas(betas));
+        QVERIFY(describeDenoiser(model).find("prior:") != std::string::npos);
     }
 };
 
