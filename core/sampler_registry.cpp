@@ -150,6 +150,14 @@ std::string samplerNamesFor(ModelRole role)
     return out;
 }
 
+std::string_view firstSamplerFor(ModelRole role)
+{
+    for (const auto& e : samplerRegistry())
+        if (e.role == role)
+            return e.name;
+    throw Error("no sampler drives " + std::string(name(role)) + " models");
+}
+
 std::string samplerHelp()
 {
     std::string out;

@@ -33,6 +33,8 @@ SamplerOptions defaultOptions(std::string_view name);
 std::string samplerChoices();
 // The samplers that drive models of `role`, comma-separated, for messages.
 std::string samplerNamesFor(ModelRole role);
+// The first sampler the registry lists for `role` (ddpm for denoisers, dnm, pixel-aware).
+std::string_view firstSamplerFor(ModelRole role);
 // Every sampler with the options it reads, one per line, for `sample --help`.
 std::string samplerHelp();
 

@@ -95,17 +95,6 @@ std::vector<int64_t> karras(const Schedule& schedule, int64_t n, double rho)
     return nearestDecreasing(ls.data(), T, targets);
 }
 
-// k-diffusion get_sigmas_exponential: n points uniform in log σ from σ_max to σ_min.
-std::vector<int64_t> exponential(const Schedule& schedule, int64_t n)
-{
-    const auto ls = logSigmas(schedule);
-    const int64_t T = schedule.steps();
-    std::vector<double> targets;
-    for (int64_t j = 0; j < n; ++j)
-        targets.push_back(n == 1 ? ls[size_t(T - 1)] : ls[size_t(T - 1)] + (ls[0] - ls[size_t(T - 1)]) * double(j) / double(n - 1));
-    return nearestDecreasing(ls.data(), T, targets);
-}
-
 // n points uniform in λ = log(ᾱ/(1−ᾱ)) from λ_{T−1} to λ_0; λ decreases with k, so match −λ.
 std::vector<int64_t> logSnr(const Schedule& schedule, int64_t n)
 {
@@ -138,9 +127,9 @@ std::vector<int64_t> timestepGrid(const Schedule& schedule, int64_t n, Spacing s
     case Spacing::Karras:
     case Spacing::Exponential:
         schedule.requireScalar(std::string(name(spacing)) + " spacing");
-        grid = spacing == Spacing::LogSnr ? logSnr(schedule, n)
-             : spacing == Spacing::Karras ? karras(schedule, n, rho)
-                                          : exponential(schedule, n);
+        // Exponential (k-diffusion: uniform log σ) is uniform λ = −2 log σ: the log-SNR grid.
+        grid = spacing != Spacing::Karras ? logSnr(schedule, n)
+             : karras(schedule, n, rho);
         break;
     }
     require(grid.front() < T, "steps offset " + std::to_string(offset) + " puts the first step past T − 1 = "

@@ -111,7 +111,7 @@ std::string SamplerArgs::samplerName(const DenoiserInfo* model) const
     if (model && !model->recommendedSampler.empty())
         return model->recommendedSampler;
     if (model && model->role != ModelRole::Denoiser) // the one sampler of a DNM or pixel-aware model
-        return std::string(samplerNamesFor(model->role).substr(0, samplerNamesFor(model->role).find(',')));
+        return std::string(firstSamplerFor(model->role));
     return "ddim";
 }
 
@@ -140,8 +140,7 @@ SamplerOptions SamplerArgs::options(const DenoiserInfo* model) const
         if (option->count() == 0)
             continue;
         if (flags_.count(key))
-            o.clipDenoised = key == "clip_denoised" ? flags_.at(key) : o.clipDenoised,
-            o.dynamicThreshold = key == "dynamic_threshold" ? flags_.at(key) : o.dynamicThreshold;
+            setOptionValue(o, key, flags_.at(key), "--" + key);
         else
             setOptionText(o, key, values_.at(key), "--" + key);
     }

@@ -213,8 +213,7 @@ at::Tensor preview(TrainingState& s)
     NetworkDenoiser denoiser(s.ema, info);
     denoiser.to(s.device);
     const auto role = denoiser.info().role;
-    const auto names = samplerNamesFor(role); // previews: the first sampler the registry lists for the role
-    auto sampler = makeSampler(role == ModelRole::Denoiser ? "ddim" : names.substr(0, names.find(',')));
+    auto sampler = makeSampler(role == ModelRole::Denoiser ? "ddim" : firstSamplerFor(role)); // previews
     SamplerOptions options;
     options.steps = std::min<int64_t>(kPreviewSteps, s.schedule.steps());
     if (role == ModelRole::PixelAware) // Algorithm 1 from noise over the whole chain
