@@ -7,7 +7,7 @@
 // scalar schedules (linear, cosine) give shape [N, 1, 1, 1] or a 0-dim tensor; the pixel-aware
 // schedule (seed 002) gives one value per pixel, derived from the clean image. So scalar and
 // per-pixel schedules share every code path that only needs ᾱ.
-#include "data_range.h"
+#include "core/data/data_range.h"
 
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json_fwd.hpp>

@@ -1,4 +1,4 @@
-# Golden values for tests/core/test_diffusers_unet.cpp: diffusers v0.27.2 UNet2DModel (unmodified
+# Golden values for tests/core/denoisers/test_diffusers_unet.cpp: diffusers v0.27.2 UNet2DModel (unmodified
 # model code) on Debian's PyTorch 1.13.1, weights and inputs from closed formulas.
 #
 # Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy) and diffusers' v0.27.2

@@ -1,11 +1,11 @@
 #include "cli_common.h"
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "core/error.h"
-#include "core/image_io.h"
+#include "core/io/image_io.h"
 #include "core/interrupt_shield.h"
-#include "core/sampler_options.h"
-#include "core/sampler_registry.h"
+#include "core/samplers/sampler_options.h"
+#include "core/samplers/sampler_registry.h"
 
 #include <nlohmann/json.hpp>
 

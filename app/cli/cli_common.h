@@ -1,8 +1,8 @@
 #pragma once
 // Pieces shared by the diffscope-cli subcommands: option groups, Ctrl-C, small helpers.
-#include "core/data_range.h"
-#include "core/denoiser.h"
-#include "core/sampler.h"
+#include "core/data/data_range.h"
+#include "core/denoisers/denoiser.h"
+#include "core/samplers/sampler.h"
 #include "core/schedule.h"
 #include "core/stop_token.h"
 

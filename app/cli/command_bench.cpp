@@ -4,9 +4,9 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/denoiser_loader.h"
+#include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/sampler_registry.h"
+#include "core/samplers/sampler_registry.h"
 #include "core/training/training_benchmark.h"
 
 #include <ATen/ATen.h>

@@ -3,13 +3,13 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/dataset.h"
-#include "core/denoiser_loader.h"
+#include "core/data/dataset.h"
+#include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/start_state.h"
+#include "core/samplers/start_state.h"
 #include "core/metrics/fid_proxy.h"
-#include "core/resource_paths.h"
-#include "core/sampler_registry.h"
+#include "core/io/resource_paths.h"
+#include "core/samplers/sampler_registry.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -4,7 +4,7 @@
 #include "commands.h"
 
 #include "core/io/output_path.h"
-#include "core/model_export.h"
+#include "core/export/model_export.h"
 
 #include <CLI/CLI.hpp>
 

@@ -3,9 +3,9 @@
 #include "commands.h"
 
 #include "core/forward_process.h"
-#include "core/image_io.h"
+#include "core/io/image_io.h"
 #include "core/io/output_path.h"
-#include "core/trajectory_io.h"
+#include "core/io/trajectory_io.h"
 
 #include <CLI/CLI.hpp>
 

@@ -2,7 +2,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/denoiser_loader.h"
+#include "core/denoisers/denoiser_loader.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

@@ -4,14 +4,14 @@
 #include "finite_check.h"
 #include "progress_bar.h"
 
-#include "core/denoiser_loader.h"
+#include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/start_state.h"
-#include "core/image_io.h"
+#include "core/samplers/start_state.h"
+#include "core/io/image_io.h"
 #include "core/io/output_path.h"
-#include "core/npy.h"
-#include "core/sampler_registry.h"
-#include "core/trajectory_io.h"
+#include "core/io/npy.h"
+#include "core/samplers/sampler_registry.h"
+#include "core/io/trajectory_io.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>

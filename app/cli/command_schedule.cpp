@@ -3,7 +3,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/csv.h"
+#include "core/io/csv.h"
 #include "core/error.h"
 #include "core/io/output_path.h"
 #include "core/snr.h"

@@ -6,7 +6,7 @@
 #include "progress_bar.h"
 
 #include "core/error.h"
-#include "core/image_io.h"
+#include "core/io/image_io.h"
 #include "core/training/training_job.h"
 
 #include <CLI/CLI.hpp>

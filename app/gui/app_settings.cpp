@@ -1,8 +1,8 @@
 #include "app_settings.h"
 
-#include "widgets/comparison_view.h"
-#include "widgets/trajectory_controls.h"
-#include "widgets/trajectory_view.h"
+#include "widgets/comparison/comparison_view.h"
+#include "widgets/trajectory/trajectory_controls.h"
+#include "widgets/trajectory/trajectory_view.h"
 
 #include <QMainWindow>
 #include <QSettings>

@@ -1,6 +1,6 @@
 #include "examples_menu.h"
 
-#include "core/resource_paths.h"
+#include "core/io/resource_paths.h"
 
 #include <QCoreApplication>
 #include <QDir>

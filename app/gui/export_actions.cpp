@@ -1,15 +1,15 @@
 #include "export_actions.h"
 
-#include "widgets/chart_adapter.h"
-#include "widgets/comparison_pane.h"
-#include "widgets/comparison_view.h"
-#include "widgets/export_service.h"
-#include "widgets/snr_panel.h"
-#include "widgets/timeline_bar.h"
-#include "widgets/trajectory_document.h"
-#include "widgets/trajectory_view.h"
+#include "widgets/common/chart_adapter.h"
+#include "widgets/comparison/comparison_pane.h"
+#include "widgets/comparison/comparison_view.h"
+#include "widgets/engine/export_service.h"
+#include "widgets/snr/snr_panel.h"
+#include "widgets/trajectory/timeline_bar.h"
+#include "widgets/trajectory/trajectory_document.h"
+#include "widgets/trajectory/trajectory_view.h"
 
-#include "core/point_cloud_image.h"
+#include "core/data/point_cloud_image.h"
 
 #include <ATen/ATen.h>
 

@@ -3,7 +3,7 @@
 // animation (GIF, MP4), the trajectory or the samples as .npy, the SNR charts (PNG, SVG,
 // CSV) and the sampler comparison (per pane .npy + PNG, a CSV of timings and metrics). Each export runs in the background through ExportService; the path-taking methods are
 // what the menu's file dialogs call, and what tests call directly.
-#include "widgets/export_service.h"
+#include "widgets/engine/export_service.h"
 
 #include <QObject>
 #include <QString>

@@ -4,8 +4,8 @@
 #include "screenshot_runner.h"
 #include "start_options.h"
 
-#include "widgets/engine_messages.h"
-#include "widgets/ui_thread_tensors.h"
+#include "widgets/engine/engine_messages.h"
+#include "widgets/engine/ui_thread_tensors.h"
 
 #include <ATen/Parallel.h>
 

@@ -9,20 +9,20 @@
 #include "recent_files.h"
 #include "status_panel.h"
 
-#include "widgets/chart_adapter.h"
-#include "widgets/checkpoint_probe.h"
-#include "widgets/comparison_view.h"
-#include "widgets/metric_hook.h"
-#include "widgets/engine_thread.h"
-#include "widgets/export_service.h"
-#include "widgets/job_progress.h"
-#include "widgets/model_session.h"
-#include "widgets/snr_panel.h"
-#include "widgets/trajectory_runner.h"
-#include "widgets/trajectory_view.h"
-#include "widgets/training_panel.h"
+#include "widgets/common/chart_adapter.h"
+#include "widgets/engine/checkpoint_probe.h"
+#include "widgets/comparison/comparison_view.h"
+#include "widgets/engine/metric_hook.h"
+#include "widgets/engine/engine_thread.h"
+#include "widgets/engine/export_service.h"
+#include "widgets/engine/job_progress.h"
+#include "widgets/engine/model_session.h"
+#include "widgets/snr/snr_panel.h"
+#include "widgets/trajectory/trajectory_runner.h"
+#include "widgets/trajectory/trajectory_view.h"
+#include "widgets/training/training_panel.h"
 
-#include "core/denoiser.h"
+#include "core/denoisers/denoiser.h"
 
 #include <QCloseEvent>
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "status_panel.h"
 
-#include "widgets/engine_messages.h"
-#include "widgets/job_progress.h"
+#include "widgets/engine/engine_messages.h"
+#include "widgets/engine/job_progress.h"
 
 #include <QFileInfo>
 #include <QLabel>

@@ -1,6 +1,6 @@
 #include "mp4_writer.h"
 
-#include "../atomic_file.h"
+#include "core/io/atomic_file.h"
 #include "../error.h"
 
 #include <ATen/ATen.h>

@@ -1,8 +1,8 @@
 #include "trajectory_images.h"
 
 #include "../error.h"
-#include "../image_io.h"
-#include "../point_cloud_image.h"
+#include "core/io/image_io.h"
+#include "core/data/point_cloud_image.h"
 
 #include <ATen/ATen.h>
 

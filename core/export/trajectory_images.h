@@ -5,7 +5,7 @@
 // 2D point data draws as scatter plots: a frame is one plot of the batch, a strip the path of
 // one point, a contact sheet one plot per kept frame.
 #include "animation.h"
-#include "../data_range.h"
+#include "core/data/data_range.h"
 #include "../trajectory.h"
 
 #include <ATen/core/Tensor.h>

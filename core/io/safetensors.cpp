@@ -1,6 +1,6 @@
 #include "safetensors.h"
 
-#include "core/atomic_file.h"
+#include "atomic_file.h"
 #include "core/error.h"
 
 #include <ATen/ATen.h>

@@ -1,9 +1,9 @@
 #include "fid_proxy.h"
 
-#include "core/checkpoint.h"
-#include "core/dataset.h"
+#include "core/io/checkpoint.h"
+#include "core/data/dataset.h"
 #include "core/error.h"
-#include "core/resource_paths.h"
+#include "core/io/resource_paths.h"
 #include "models/classifier.h"
 
 #include <ATen/ATen.h>

@@ -5,7 +5,7 @@
 // other, not with published Inception FIDs.
 #include "frechet_distance.h"
 
-#include "core/data_range.h"
+#include "core/data/data_range.h"
 
 #include <ATen/core/Tensor.h>
 

@@ -1,6 +1,6 @@
 #include "ddim_sampler.h"
 
-#include "../x0_threshold.h"
+#include "x0_threshold.h"
 
 #include <ATen/ATen.h>
 

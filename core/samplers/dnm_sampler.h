@@ -7,7 +7,7 @@
 // sum for shorter ones). The strides cover the whole chain whatever the grid: the first grid
 // point's interval reaches up to t = T (x_T), so Σ Δt = 1 also on a leading grid. σ_t = s·√Δt with Δt = (t − t')/T; s = options.sigmaScale, and s = 0
 // is the deterministic variant. No noise on the last step. Noise is drawn in step order.
-#include "../sampler.h"
+#include "sampler.h"
 
 #include <vector>
 

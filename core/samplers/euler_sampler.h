@@ -1,5 +1,5 @@
 #pragma once
-#include "../sampler.h"
+#include "sampler.h"
 
 namespace ds {
 

@@ -11,7 +11,7 @@
 // slides by 1 + the index of the first position that is still moving (at most W), and the
 // positions that enter it start from the newest state of the window, not from x_T.
 // Sequential rounds count every network call that waits on another: a round of Heun is two.
-#include "../sampler.h"
+#include "sampler.h"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
 #include "pixel_aware_sampler.h"
 
 #include "../error.h"
-#include "../network_denoiser.h"
+#include "core/denoisers/network_denoiser.h"
 
 #include "models/pixel_aware_net.h"
 

@@ -13,7 +13,7 @@
 // seed 002 has an exact reference: one oracle pass gives x̂0 = E[x0 | x_i]; G is then
 // x̂_δ = exp(−γ x̃0(x̂0)) and R is Z^j = (x̂_j − √ᾱ_j x̂0)/√(1 − ᾱ_j), the noise that makes line 9
 // the posterior mean μ̃(x̂_j, x̂0): with the true x0 the recurrence samples q(x_{j−1} | x_j, x0).
-#include "../sampler.h"
+#include "sampler.h"
 
 #include <functional>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "checkpoint_rotation.h"
 
-#include "core/atomic_file.h"
+#include "core/io/atomic_file.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,10 +1,10 @@
 #include "objectives.h"
 
-#include "core/denoiser_loader.h"
+#include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
 #include "core/forward_process.h"
-#include "core/sampler_registry.h"
-#include "core/timesteps.h"
+#include "core/samplers/sampler_registry.h"
+#include "core/samplers/timesteps.h"
 #include "models/pixel_aware_net.h"
 
 #include <ATen/ATen.h>

@@ -2,7 +2,7 @@
 
 #include "training_job.h"
 
-#include "core/denoiser.h"
+#include "core/denoisers/denoiser.h"
 #include "core/error.h"
 #include "models/registry.h"
 

@@ -2,8 +2,8 @@
 
 #include "core/enum_names.h"
 #include "core/error.h"
-#include "core/resource_paths.h"
-#include "core/toy_datasets.h"
+#include "core/io/resource_paths.h"
+#include "core/data/toy_datasets.h"
 
 #include <filesystem>
 #include <set>

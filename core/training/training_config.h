@@ -1,7 +1,7 @@
 #pragma once
 // Everything that defines a training run. Saved in every checkpoint's header, so a run can be
 // resumed from the checkpoint alone.
-#include "core/prediction.h"
+#include "core/denoisers/prediction.h"
 #include "core/schedule.h"
 
 #include <nlohmann/json.hpp>

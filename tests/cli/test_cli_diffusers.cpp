@@ -1,10 +1,10 @@
 // diffscope-cli on diffusers model folders: `info` reports what the folder's configs say, and
 // `sample` on a folder gives what the engine gives in-process for the same run.
 #include "cli_runner.h"
-#include "core/diffusers_model.h"
-#include "core/diffusers_scheduler.h"
-#include "core/npy.h"
-#include "core/sampler_registry.h"
+#include "core/denoisers/diffusers_model.h"
+#include "core/denoisers/diffusers_scheduler.h"
+#include "core/io/npy.h"
+#include "core/samplers/sampler_registry.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>

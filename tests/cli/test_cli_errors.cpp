@@ -1,7 +1,7 @@
 // Bad input to diffscope-cli: a non-zero exit (1 for bad data, 2 for bad usage), no crash,
 // and one message on stderr that names the problem (and the file, where there is one).
 #include "cli_runner.h"
-#include "core/npy.h"
+#include "core/io/npy.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>

@@ -3,8 +3,8 @@
 // SIGTERM and repeated interrupts saving a checkpoint, loss-log failures, flags on --resume,
 // leftovers of killed saves.
 #include "cli_runner.h"
-#include "core/npy.h"
-#include "core/resource_paths.h"
+#include "core/io/npy.h"
+#include "core/io/resource_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>

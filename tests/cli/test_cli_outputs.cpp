@@ -1,7 +1,7 @@
 // What diffscope-cli writes: shapes, ranges, reproducibility, and each command's files.
 #include "cli_runner.h"
-#include "core/image_io.h"
-#include "core/npy.h"
+#include "core/io/image_io.h"
+#include "core/io/npy.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>

@@ -1,5 +1,5 @@
 // Per-pixel SNR (seed 002 eq. 11) and the terminal prior mismatch.
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "core/snr.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

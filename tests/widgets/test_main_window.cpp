@@ -7,14 +7,14 @@
 #include "main_window.h"
 #include "recent_files.h"
 #include "status_panel.h"
-#include "widgets/training_panel.h"
+#include "widgets/training/training_panel.h"
 
 #include "tests/support/test_registry.h"
-#include "widgets/model_session.h"
-#include "widgets/timeline_bar.h"
-#include "widgets/trajectory_document.h"
-#include "widgets/trajectory_runner.h"
-#include "widgets/trajectory_view.h"
+#include "widgets/engine/model_session.h"
+#include "widgets/trajectory/timeline_bar.h"
+#include "widgets/trajectory/trajectory_document.h"
+#include "widgets/trajectory/trajectory_runner.h"
+#include "widgets/trajectory/trajectory_view.h"
 
 #include <QDropEvent>
 #include <QFile>

@@ -8,10 +8,10 @@
 #include "status_panel.h"
 
 #include "tests/support/test_registry.h"
-#include "widgets/model_session.h"
-#include "widgets/trajectory_document.h"
-#include "widgets/trajectory_runner.h"
-#include "widgets/trajectory_view.h"
+#include "widgets/engine/model_session.h"
+#include "widgets/trajectory/trajectory_document.h"
+#include "widgets/trajectory/trajectory_runner.h"
+#include "widgets/trajectory/trajectory_view.h"
 
 #include <QAction>
 #include <QApplication>

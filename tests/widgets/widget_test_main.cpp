@@ -2,8 +2,8 @@
 // but with a QApplication (widgets need one) and settings kept in a throw-away folder.
 #include "tests/support/test_registry.h"
 
-#include "widgets/engine_messages.h"
-#include "widgets/ui_thread_tensors.h"
+#include "widgets/engine/engine_messages.h"
+#include "widgets/engine/ui_thread_tensors.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,6 +1,6 @@
 #include "widget_test_support.h"
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "core/forward_process.h"
 
 #include <ATen/ATen.h>

@@ -1,8 +1,8 @@
 #pragma once
 // Shared pieces of the widget tests: a small engine + model, synthetic trajectories.
-#include "widgets/engine_thread.h"
-#include "widgets/model_session.h"
-#include "widgets/trajectory_document.h"
+#include "widgets/engine/engine_thread.h"
+#include "widgets/engine/model_session.h"
+#include "widgets/trajectory/trajectory_document.h"
 
 #include "core/trajectory.h"
 

@@ -1,0 +1,53 @@
+#include "network_denoiser.h"
+
+#include "core/error.h"
+
+#include <torch/nn/module.h>
+
+namespace ds {
+
+NetworkDenoiser::NetworkDenoiser(Network network, DenoiserInfo info) : Denoiser(std::move(info)), network_(std::move(network))
+{
+    require(network_ != nullptr, "no network");
+}
+
+DenoiserInfo NetworkDenoiser::infoFrom(const CheckpointHeader& header, const std::string& source, int64_t parameters)
+{
+    DenoiserInfo info;
+    info.kind = "native:" + header.network.value("kind", std::string("?"));
+    info.role = header.kind == "dnm"           ? ModelRole::DnmDelta
+        : header.kind == "pixel-aware"         ? ModelRole::PixelAware
+                                               : ModelRole::Denoiser;
+    info.source = source;
+    info.prediction = header.prediction;
+    info.schedule = header.schedule;
+    info.shape = header.shape;
+    info.range = header.range;
+    info.dataset = header.dataset;
+    info.parameters = parameters;
+    info.notes = "step " + std::to_string(header.step) + (header.created.empty() ? "" : ", saved " + header.created)
+        + (header.trainingState ? ", resumable" : ", EMA weights only");
+    return info;
+}
+
+std::unique_ptr<NetworkDenoiser> NetworkDenoiser::open(const std::string& path, c10::Device device)
+{
+    auto checkpoint = loadCheckpoint(path);
+    const auto& kind = checkpoint.header.kind;
+    require(kind == "denoiser" || kind == "dnm" || kind == "pixel-aware",
+            path + ": is a '" + kind + "' checkpoint, not a diffusion model");
+    auto info = infoFrom(checkpoint.header, path, checkpoint.ema->parameterCount());
+    auto denoiser = std::make_unique<NetworkDenoiser>(checkpoint.ema, std::move(info));
+    denoiser->to(device);
+    return denoiser;
+}
+
+void NetworkDenoiser::to(c10::Device device)
+{
+    Denoiser::to(device);
+    network_->to(device);
+}
+
+at::Tensor NetworkDenoiser::forward(const at::Tensor& x, const at::Tensor& k) { return network_->forward(x, k); }
+
+} // namespace ds

@@ -1,0 +1,210 @@
+#include "checkpoint.h"
+
+#include "atomic_file.h"
+#include "core/error.h"
+#include "core/tensor_checks.h"
+#include "core/user_message.h"
+#include "zip_integrity.h"
+
+#include "models/registry.h"
+
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace ds {
+namespace {
+
+constexpr const char* kFormatName = "diffscope-checkpoint";
+
+std::string withoutPrefix(const std::string& text, const std::string& prefix)
+{
+    return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;
+}
+
+torch::serialize::InputArchive openArchive(const std::string& path)
+{
+    require(std::filesystem::exists(path), path + ": no such file");
+    require(std::filesystem::file_size(path) > 0, path + ": empty file (an interrupted save?)");
+    const auto damaged = path + ": not a readable diffscope checkpoint (truncated or damaged): ";
+    try { // LibTorch checks no CRC: flipped weight bytes would load silently
+        verifyZipArchive(path);
+    } catch (const Error& e) {
+        throw Error(damaged + withoutPrefix(e.what(), path + ": "));
+    }
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path, c10::Device(c10::kCPU)); // CUDA-saved tensors map to the CPU
+    } catch (const std::exception& e) {
+        throw Error(damaged + userMessage(e));
+    }
+    return archive;
+}
+
+CheckpointHeader readHeader(torch::serialize::InputArchive& archive, const std::string& path)
+{
+    c10::IValue value;
+    require(archive.try_read("header", value) && value.isString(), path + ": archive has no diffscope header");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(value.toStringRef());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": checkpoint header is not valid JSON: " + e.what());
+    }
+    return checkpointHeaderFromJson(j, path);
+}
+
+Network buildFrom(const CheckpointHeader& header, const std::string& path)
+{
+    try {
+        return buildNetwork(header.network);
+    } catch (const std::exception& e) {
+        throw Error(path + ": network config: " + e.what());
+    }
+}
+
+// Reads `key` into a fresh network and checks every parameter and buffer against the shapes
+// the config implies (Module::load alone would accept any shape).
+Network readNetwork(torch::serialize::InputArchive& archive, const std::string& key, const CheckpointHeader& header,
+                    const std::string& path)
+{
+    torch::serialize::InputArchive sub;
+    require(archive.try_read(key, sub), path + ": checkpoint lacks '" + key + "'");
+    auto expected = buildFrom(header, path);
+    auto loaded = buildFrom(header, path);
+    try {
+        loaded->load(sub);
+    } catch (const std::exception& e) {
+        throw Error(path + ": '" + key + "' does not match the network config (missing key?): " + userMessage(e));
+    }
+    auto want = expected->named_parameters(true);
+    for (const auto& p : loaded->named_parameters(true)) {
+        const auto what = path + ": " + key + "." + p.key();
+        const auto* reference = want.find(p.key());
+        require(reference && p.value().sizes() == reference->sizes(), what + " has the wrong shape");
+        requireStorageCovers(p.value(), what);
+        requireFinite(p.value(), what);
+    }
+    loaded->eval();
+    return loaded;
+}
+
+} // namespace
+
+std::string utcNow()
+{
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+nlohmann::json toJson(const CheckpointHeader& h)
+{
+    return {{"format", kFormatName},
+            {"version", h.version},
+            {"kind", h.kind},
+            {"network", h.network},
+            {"schedule", toJson(h.schedule)},
+            {"prediction", std::string(name(h.prediction))},
+            {"shape", h.shape},
+            {"data_range", {h.range.lo, h.range.hi}},
+            {"dataset", h.dataset},
+            {"step", h.step},
+            {"created", h.created},
+            {"training", h.training},
+            {"training_state", h.trainingState},
+            {"extra", h.extra}};
+}
+
+CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::string& where)
+{
+    require(j.is_object() && j.value("format", std::string()) == kFormatName, where + ": not a diffscope checkpoint header");
+    CheckpointHeader h;
+    h.version = j.value("version", 0);
+    require(h.version == CheckpointHeader::kVersion, where + ": checkpoint version " + std::to_string(h.version)
+                                                         + " is not supported (this build reads version "
+                                                         + std::to_string(CheckpointHeader::kVersion) + ")");
+    try {
+        h.kind = j.at("kind").get<std::string>();
+        h.network = j.at("network");
+        h.schedule = scheduleSpecFromJson(j.at("schedule"), where);
+        h.prediction = predictionFromString(j.at("prediction").get<std::string>());
+        h.shape = j.at("shape").get<std::array<int64_t, 3>>();
+        const auto range = j.at("data_range").get<std::array<double, 2>>();
+        h.range = {range[0], range[1]};
+        h.dataset = j.value("dataset", std::string());
+        h.step = j.value("step", int64_t(0));
+        h.created = j.value("created", std::string());
+        h.training = j.value("training", nlohmann::json::object());
+        h.trainingState = j.value("training_state", false);
+        h.extra = j.value("extra", nlohmann::json::object());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(where + ": bad checkpoint header: " + e.what());
+    } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
+    }
+    require(h.range.valid(), where + ": header data_range needs lo < hi");
+    for (auto s : h.shape)
+        require(s >= 1 && s <= 4096, where + ": header shape entries must be in 1..4096");
+    return h;
+}
+
+void saveCheckpoint(const std::string& path, const CheckpointHeader& header, const CheckpointContents& contents)
+{
+    require(contents.ema != nullptr, path + ": nothing to save");
+    torch::serialize::OutputArchive archive;
+    archive.write("header", c10::IValue(toJson(header).dump()));
+    torch::serialize::OutputArchive ema;
+    contents.ema->save(ema);
+    archive.write("ema", ema);
+    if (header.trainingState) {
+        require(contents.weights && contents.optimizer && contents.rngState.defined(),
+                path + ": a resumable checkpoint needs weights, optimizer and RNG state");
+        torch::serialize::OutputArchive weights, optimizer;
+        contents.weights->save(weights);
+        contents.optimizer->save(optimizer);
+        archive.write("weights", weights);
+        archive.write("optimizer", optimizer);
+        archive.write("rng", contents.rngState);
+    }
+    // Serialise to memory first: LibTorch's zip writer throws from its destructor when a
+    // write fails mid-way (a full disk), which terminates the process. Memory never fails a
+    // write, and the bytes then go to disk through our own checked, atomic path.
+    std::string bytes;
+    archive.save_to([&](const void* data, size_t size) {
+        bytes.append(static_cast<const char*>(data), size);
+        return size;
+    });
+    writeFileAtomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+
+CheckpointHeader readCheckpointHeader(const std::string& path)
+{
+    auto archive = openArchive(path);
+    return readHeader(archive, path);
+}
+
+LoadedCheckpoint loadCheckpoint(const std::string& path)
+{
+    auto archive = openArchive(path);
+    LoadedCheckpoint out;
+    out.header = readHeader(archive, path);
+    out.ema = readNetwork(archive, "ema", out.header, path);
+    if (!out.header.trainingState)
+        return out;
+    out.weights = readNetwork(archive, "weights", out.header, path);
+    out.optimizer = std::make_shared<torch::serialize::InputArchive>();
+    require(archive.try_read("optimizer", *out.optimizer), path + ": checkpoint lacks 'optimizer'");
+    require(archive.try_read("rng", out.rngState), path + ": checkpoint lacks 'rng'");
+    requireStorageCovers(out.rngState, path + ": rng");
+    return out;
+}
+
+} // namespace ds

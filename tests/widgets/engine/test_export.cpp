@@ -1,0 +1,238 @@
+// app/gui/export_actions over widgets/export_service: every export decodes (PNG via QImage,
+// GIF via QImageReader, MP4 via OpenCV, .npy via ds::loadNpy, CSV by its lines, SVG by its
+// root element), runs in the background with progress, can be cancelled, and reports failures.
+#include "tests/widgets/widget_test_support.h"
+
+#include "export_actions.h"
+#include "main_window.h"
+
+#include "tests/support/test_registry.h"
+#include "widgets/common/chart_adapter.h"
+#include "widgets/comparison/comparison_pane.h"
+#include "widgets/comparison/comparison_view.h"
+#include "widgets/engine/export_service.h"
+#include "widgets/snr/snr_panel.h"
+#include "widgets/trajectory/trajectory_document.h"
+#include "widgets/trajectory/trajectory_runner.h"
+#include "widgets/trajectory/trajectory_view.h"
+
+#include "core/export/animation_probe.h"
+#include "core/export/gif_writer.h"
+#include "core/export/mp4_writer.h"
+#include "core/io/npy.h"
+
+#include <ATen/ATen.h>
+#include <QFile>
+#include <QImage>
+#include <QImageReader>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <filesystem>
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+// A window whose trajectory view holds a finished DDIM run: 51 frames of 16 colour 16×16 images.
+struct Fixture {
+    MainWindow window;
+    QTemporaryDir dir;
+    bool ready = false;
+    Fixture() : window(options())
+    {
+        window.show();
+        auto& view = window.trajectoryView();
+        ready = QTest::qWaitFor(
+            [&] { return window.model().hasModel() && !view.runner().running() && view.document().frameCount() == 51; },
+            60000);
+    }
+    static StartOptions options()
+    {
+        StartOptions o;
+        o.model = "oracle:gaussian?mean=0&std=0.5&shape=3x16x16&T=200";
+        o.restoreSettings = false;
+        return o;
+    }
+    QString path(const QString& name) const { return dir.filePath(name); }
+    // Waits for the running export; returns the files it wrote (empty on failure).
+    QStringList finish()
+    {
+        QSignalSpy done(&window.exportService(), &ExportService::finished);
+        QSignalSpy failed(&window.exportService(), &ExportService::failed);
+        if (!QTest::qWaitFor([&] { return !done.isEmpty() || !failed.isEmpty(); }, 60000) || done.isEmpty())
+            return {};
+        return done.first().at(1).toStringList();
+    }
+};
+
+int lineCount(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    return int(f.readAll().count('\n'));
+}
+
+} // namespace
+
+class ExportTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void framePngDecodes()
+    {
+        Fixture f;
+        QVERIFY(f.ready);
+        QSignalSpy progress(&f.window.exportService(), &ExportService::progress);
+        QVERIFY(f.window.exportActions().exportFramePng(f.path("frame.png")));
+        QCOMPARE(f.finish(), QStringList{f.path("frame.png")});
+        QVERIFY(!progress.isEmpty());
+        QImage image(f.path("frame.png"));
+        QVERIFY(!image.isNull());
+        // 4 × 4 tiles of 16 pixels upscaled 7× (to ≥ 112) with 1-pixel gaps.
+        QCOMPARE(image.width(), 4 * (16 * 7 + 1) + 1);
+        QVERIFY(image.allGray() == false);
+    }
+
+    void stripAndContactSheetDecode()
+    {
+        Fixture f;
+        QVERIFY(f.ready);
+        QVERIFY(f.window.exportActions().exportStripPng(f.path("strip.png")));
+        QVERIFY(!f.finish().isEmpty());
+        QImage strip(f.path("strip.png"));
+        QVERIFY(!strip.isNull());
+        QVERIFY(strip.width() > 5 * strip.height()); // 11 frames side by side
+        QVERIFY(f.window.exportActions().exportContactSheetPng(f.path("sheet.png")));
+        QVERIFY(!f.finish().isEmpty());
+        QImage sheet(f.path("sheet.png"));
+        QVERIFY(!sheet.isNull());
+        QVERIFY(sheet.height() > sheet.width()); // 11 frame rows × 8 sample columns
+    }
+
+    void gifDecodesFrameForFrame()
+    {
+        if (!gifExportAvailable())
+            QSKIP("built without giflib");
+        Fixture f;
+        QVERIFY(f.ready);
+        QVERIFY(f.window.exportActions().exportAnimation(f.path("run.gif")));
+        QCOMPARE(f.finish(), QStringList{f.path("run.gif")});
+        QImageReader reader(f.path("run.gif"));
+        QVERIFY2(reader.canRead(), qPrintable(reader.errorString()));
+        QCOMPARE(reader.imageCount(), 51);
+        QCOMPARE(probeGif(f.path("run.gif").toStdString()).frames, int64_t(51));
+    }
+
+    void mp4DecodesFrameForFrame()
+    {
+        if (!videoExportAvailable())
+            QSKIP("built without OpenCV");
+        Fixture f;
+        QVERIFY(f.ready);
+        QVERIFY(f.window.exportActions().exportAnimation(f.path("run.mp4")));
+        QCOMPARE(f.finish(), QStringList{f.path("run.mp4")});
+        QCOMPARE(probeVideo(f.path("run.mp4").toStdString()).frames, int64_t(51));
+    }
+
+    void arraysLoadBack()
+    {
+        Fixture f;
+        QVERIFY(f.ready);
+        QVERIFY(f.window.exportActions().exportTrajectoryNpy(f.path("traj.npy")));
+        QCOMPARE(f.finish().size(), 3); // frames, t, x̂0
+        auto frames = loadNpy(f.path("traj.npy").toStdString());
+        QCOMPARE(frames.sizes().vec(), (std::vector<int64_t>{51, 16, 3, 16, 16}));
+        auto ts = loadNpy(f.path("traj.t.npy").toStdString());
+        QCOMPARE(ts[0].item<int64_t>(), int64_t(200));
+        QCOMPARE(ts[50].item<int64_t>(), int64_t(0));
+        QVERIFY(f.window.exportActions().exportSamplesNpy(f.path("samples.npy")));
+        QVERIFY(!f.finish().isEmpty());
+        auto samples = loadNpy(f.path("samples.npy").toStdString());
+        QCOMPARE(samples.sizes().vec(), (std::vector<int64_t>{16, 3, 16, 16}));
+        QVERIFY(at::allclose(samples, frames[50], 1e-2, 1e-2)); // float16 storage
+    }
+
+    void chartsExportWithTheirData()
+    {
+        if (!fashionMnistInstalled())
+            QSKIP("Fashion-MNIST not installed (the SNR panel starts on an item of it)");
+        Fixture f;
+        QVERIFY(f.ready);
+        auto& snr = f.window.snrPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(!snr.busy() && !snr.snrPlot().series().isEmpty(), 30000);
+        QSignalSpy written(&f.window.exportActions(), &ExportActions::chartsExported);
+        QVERIFY(f.window.exportActions().exportCharts(f.dir.path()));
+        QCOMPARE(written.first().first().toStringList().size(), 9);
+        int points = 0;
+        for (const auto& s : snr.snrPlot().series())
+            points += int(s.points.size());
+        QCOMPARE(lineCount(f.path("snr.csv")), 1 + points);
+        QVERIFY(!QImage(f.path("variance.png")).isNull());
+        QFile svg(f.path("mean.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<svg"));
+    }
+
+    void comparisonExportsEveryPane()
+    {
+        Fixture f;
+        QVERIFY(f.ready);
+        auto& comparison = f.window.comparisonView();
+        SamplerSettings ddim, ddpm;
+        ddim.sampler = "ddim";
+        ddim.steps = 5;
+        ddpm.sampler = "ddpm";
+        ddpm.steps = 10;
+        comparison.setPaneSettings({ddim, ddpm});
+        comparison.runAll();
+        QVERIFY(!f.window.exportActions().exportComparison(f.dir.path())); // still running
+        QTRY_VERIFY_WITH_TIMEOUT(!comparison.running() && comparison.pane(1)->summary().passes == 10, 60000);
+        QVERIFY(f.window.exportActions().exportComparison(f.dir.path()));
+        QVERIFY(f.finish().contains(f.path("comparison.csv")));
+        QCOMPARE(lineCount(f.path("comparison.csv")), 3); // header + one row per pane
+        auto frames = loadNpy(f.path("pane2.npy").toStdString());
+        QCOMPARE(frames.size(0), comparison.pane(1)->trajectory().size());
+        QCOMPARE(frames.sizes().vec().back(), int64_t(16));
+        QImage samples(f.path("pane1.png"));
+        QVERIFY(!samples.isNull());
+        QVERIFY(samples.width() > 16 * 4); // the batch as a grid, upscaled
+    }
+
+    void cancelLeavesNoFile()
+    {
+        ExportService service;
+        QTemporaryDir dir;
+        const auto path = dir.filePath("slow.gif");
+        FrameSequence slow{500, [](int64_t) {
+                               QThread::msleep(5);
+                               return at::zeros({32, 32, 3}, at::kByte);
+                           }};
+        QSignalSpy progress(&service, &ExportService::progress);
+        QSignalSpy finished(&service, &ExportService::finished);
+        QVERIFY(service.start("slow", animationTask(path, slow, {})));
+        QVERIFY(!service.start("second", animationTask(path, slow, {}))); // one at a time
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), 10000);
+        service.cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
+        QVERIFY2(finished.first().first().toString().contains("cancelled"), qPrintable(finished.first().first().toString()));
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!service.busy());
+    }
+
+    void failureNamesTheFile()
+    {
+        ExportService service;
+        QSignalSpy failed(&service, &ExportService::failed);
+        QVERIFY(service.start("npy", arrayNpyTask("/no/such/folder/a.npy", at::zeros({2}))));
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 10000);
+        QVERIFY2(failed.first().first().toString().contains("/no/such/folder/a.npy"),
+                 qPrintable(failed.first().first().toString()));
+    }
+};
+
+DS_TEST_SUITE(ExportTest, "export");
+#include "test_export.moc"

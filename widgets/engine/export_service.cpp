@@ -1,0 +1,179 @@
+#include "export_service.h"
+
+#include "core/error.h"
+#include "core/export/gif_writer.h"
+#include "core/export/mp4_writer.h"
+#include "core/io/image_io.h"
+#include "core/io/npy.h"
+#include "core/data/point_cloud_image.h"
+#include "core/io/trajectory_io.h"
+#include "core/user_message.h"
+
+#include <ATen/ATen.h>
+#include <QCoreApplication>
+#include <QDir>
+#include <QSaveFile>
+#include <QTextStream>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <c10/core/GradMode.h>
+
+namespace ds {
+
+ExportService::ExportService(QObject* parent) : QObject(parent) {}
+
+ExportService::~ExportService()
+{
+    cancel();
+    waitForIdle();
+}
+
+bool ExportService::start(const QString& what, Task task)
+{
+    if (busy_)
+        return false;
+    busy_ = true;
+    stop_ = StopToken();
+    Q_EMIT started(what, 0);
+    auto stop = stop_;
+    // The service outlives the task (its destructor waits), so the task may signal through it.
+    future_ = QtConcurrent::run([this, what, task = std::move(task), stop] {
+        c10::NoGradGuard noGrad;
+        auto report = [this, stop](int64_t done, int64_t total) {
+            Q_EMIT progress(done, total);
+            return !stop.stopRequested();
+        };
+        try {
+            const auto files = task(report, stop);
+            const auto message = stop.stopRequested() ? tr("%1: cancelled").arg(what)
+                                                      : tr("%1: wrote %2").arg(what, files.join(QStringLiteral(", ")));
+            QMetaObject::invokeMethod(this, [this, message, files] {
+                busy_ = false;
+                Q_EMIT finished(message, files);
+            });
+        } catch (const std::exception& e) {
+            const auto message = QString::fromStdString(ds::userMessage(e));
+            QMetaObject::invokeMethod(this, [this, message] {
+                busy_ = false;
+                Q_EMIT failed(message);
+            });
+        }
+    });
+    return true;
+}
+
+void ExportService::cancel() { stop_.requestStop(); }
+
+void ExportService::waitForIdle()
+{
+    future_.waitForFinished();
+    QCoreApplication::sendPostedEvents(this); // deliver the queued finished/failed now
+}
+
+ExportService::Task gridPngTask(const QString& path, const at::Tensor& batch, DataRange range, int scale)
+{
+    return [path, batch, range, scale](const ExportProgress& progress, const StopToken&) {
+        savePng(path.toStdString(), tileImages(batch, range, 0, scale));
+        progress(1, 1);
+        return QStringList{path};
+    };
+}
+
+ExportService::Task stripPngTask(const QString& path, const Trajectory& trajectory, int sample, const SheetOptions& options)
+{
+    return [path, trajectory, sample, options](const ExportProgress& progress, const StopToken&) {
+        savePng(path.toStdString(), trajectoryStrip(trajectory, sample, options));
+        progress(1, 1);
+        return QStringList{path};
+    };
+}
+
+ExportService::Task contactSheetTask(const QString& path, const Trajectory& trajectory, const SheetOptions& options)
+{
+    return [path, trajectory, options](const ExportProgress& progress, const StopToken&) {
+        savePng(path.toStdString(), contactSheet(trajectory, options));
+        progress(1, 1);
+        return QStringList{path};
+    };
+}
+
+ExportService::Task animationTask(const QString& path, const FrameSequence& frames, const AnimationOptions& options)
+{
+    return [path, frames, options](const ExportProgress& progress, const StopToken& stop) {
+        const bool mp4 = path.endsWith(QStringLiteral(".mp4"), Qt::CaseInsensitive);
+        const auto result = mp4 ? saveMp4(path.toStdString(), frames, options, progress, &stop)
+                                : saveGif(path.toStdString(), frames, options, progress, &stop);
+        return result.cancelled ? QStringList{} : QStringList{path};
+    };
+}
+
+ExportService::Task trajectoryNpyTask(const QString& path, const Trajectory& trajectory)
+{
+    return [path, trajectory](const ExportProgress& progress, const StopToken&) {
+        QStringList out;
+        for (const auto& p : saveTrajectoryNpy(path.toStdString(), trajectory))
+            out << QString::fromStdString(p);
+        progress(1, 1);
+        return out;
+    };
+}
+
+ExportService::Task arrayNpyTask(const QString& path, const at::Tensor& array)
+{
+    return [path, array](const ExportProgress& progress, const StopToken&) {
+        saveNpy(path.toStdString(), array);
+        progress(1, 1);
+        return QStringList{path};
+    };
+}
+
+namespace {
+
+QString csvField(QString text) { return QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); }
+
+// comparison.csv through QSaveFile: written to a temporary file, renamed on commit.
+QString writeComparisonCsv(const QDir& dir, const std::vector<PaneRecord>& panes)
+{
+    const auto path = dir.filePath(QStringLiteral("comparison.csv"));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        throw Error(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+    QTextStream out(&file);
+    out << "pane,sampler,frames,wall_s,network_passes,sequential_rounds,metric\n";
+    for (const auto& p : panes)
+        out << p.stem << ',' << csvField(p.label) << ',' << p.trajectory.size() << ',' << QString::number(p.seconds, 'g', 6)
+            << ',' << p.passes << ',' << p.rounds << ',' << csvField(p.metric) << '\n';
+    out.flush();
+    if (!file.commit())
+        throw Error(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
+    return path;
+}
+
+} // namespace
+
+ExportService::Task comparisonTask(const QString& folder, const std::vector<PaneRecord>& panes)
+{
+    return [folder, panes](const ExportProgress& progress, const StopToken& stop) {
+        const QDir dir(folder);
+        QStringList out;
+        const auto total = int64_t(panes.size()) + 1;
+        for (size_t i = 0; i < panes.size(); ++i) {
+            const auto& p = panes[i];
+            require(!p.trajectory.empty(), p.stem.toStdString() + ": the pane has no frames yet");
+            for (const auto& file : saveTrajectoryNpy(dir.filePath(p.stem + QStringLiteral(".npy")).toStdString(), p.trajectory))
+                out << QString::fromStdString(file);
+            const auto png = dir.filePath(p.stem + QStringLiteral(".png"));
+            const auto& last = p.trajectory.frame(p.trajectory.size() - 1);
+            const int64_t scale = isPointBatch(last) ? 1 : std::max<int64_t>(1, 84 / last.size(2));
+            savePng(png.toStdString(), tileImages(last, p.range, 0, scale));
+            out << png;
+            if (!progress(int64_t(i) + 1, total) || stop.stopRequested())
+                return out;
+        }
+        out << writeComparisonCsv(dir, panes);
+        progress(total, total);
+        return out;
+    };
+}
+
+} // namespace ds

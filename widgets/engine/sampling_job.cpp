@@ -1,0 +1,76 @@
+#include "sampling_job.h"
+
+#include "engine_thread.h"
+#include "job_channel.h"
+
+#include "core/samplers/sampler_registry.h"
+#include "core/samplers/start_state.h"
+#include "core/user_message.h"
+
+#include <ATen/ATen.h>
+
+namespace ds {
+namespace {
+
+at::Tensor cpuCopy(const at::Tensor& t) { return t.defined() ? t.detach().to(at::kCPU, at::kFloat, false, true) : t; }
+
+// Runs on the engine thread.
+void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken& stop)
+{
+    auto sampler = makeSampler(r.settings.sampler.toStdString());
+    const auto options = r.settings.toOptions();
+    requireCompatible(*sampler, *r.denoiser);
+    NoiseSource noise(r.seed, r.denoiser->device());
+    at::Tensor xT;
+    if (r.settings.start == QLatin1String("data")) { // test images noised to the first step
+        sampler->begin(r.denoiser->schedule(), options);
+        xT = forwardDiffusedStart(*r.denoiser, *sampler, startDataset(r.denoiser->info()), 0, r.batch, noise);
+    } else {
+        xT = initialNoise(*r.denoiser, r.batch, noise);
+    }
+    const int64_t T = r.denoiser->schedule().steps();
+    const int64_t stride = r.maxFrames > 0 ? std::max<int64_t>(1, (options.steps + r.maxFrames - 1) / r.maxFrames) : 1;
+    Q_EMIT channel.frameReady({r.ticket, -1, 0, options.steps, T, cpuCopy(xT), {}});
+    auto observer = [&](const StepEvent& e) {
+        if (e.step % stride == 0 || e.step == e.steps)
+            Q_EMIT channel.frameReady({r.ticket, -1, e.step, e.steps, e.t, cpuCopy(e.x), cpuCopy(e.x0)});
+        Q_EMIT channel.progress(e.step, e.steps);
+        return true;
+    };
+    auto run = runSampler(*sampler, *r.denoiser, xT, options, noise, observer, &stop);
+    RunSummary summary;
+    summary.ticket = r.ticket;
+    summary.cancelled = run.cancelled;
+    summary.completedSteps = run.completedSteps;
+    summary.passes = run.usage.passes;
+    summary.rounds = run.rounds;
+    summary.seconds = run.seconds;
+    summary.netSeconds = run.usage.seconds;
+    summary.samples = cpuCopy(run.x);
+    Q_EMIT channel.finished(summary);
+}
+
+} // namespace
+
+void postSamplingJob(EngineThread& engine, const SamplingRequest& request, std::shared_ptr<JobChannel> channel,
+                     StopToken stop)
+{
+    engine.post(
+        [request, channel, stop] {
+            try {
+                runSampling(request, *channel, stop);
+            } catch (const std::exception& e) {
+                Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
+            }
+        },
+        stop);
+}
+
+int64_t frameBudget(int64_t steps, int64_t elementsPerFrame, int64_t budgetBytes)
+{
+    const int64_t perFrame = std::max<int64_t>(1, elementsPerFrame * 2 * 2); // float16, x_t and x̂0
+    const int64_t fit = std::max<int64_t>(2, budgetBytes / perFrame);
+    return steps + 1 <= fit ? 0 : fit;
+}
+
+} // namespace ds
