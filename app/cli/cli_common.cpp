@@ -2,8 +2,8 @@
 
 #include "core/data/dataset.h"
 #include "core/error.h"
-#include "core/io/image_io.h"
 #include "core/interrupt_shield.h"
+#include "core/io/image_io.h"
 #include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
 

@@ -6,10 +6,10 @@
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/samplers/start_state.h"
-#include "core/metrics/fid_proxy.h"
 #include "core/io/resource_paths.h"
+#include "core/metrics/fid_proxy.h"
 #include "core/samplers/sampler_registry.h"
+#include "core/samplers/start_state.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

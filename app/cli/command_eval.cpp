@@ -8,14 +8,14 @@
 #include "progress_bar.h"
 
 #include "core/data/dataset.h"
+#include "core/data/toy_datasets.h"
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
+#include "core/io/npy.h"
 #include "core/metrics/fid_proxy.h"
 #include "core/metrics/sample_metrics.h"
-#include "core/io/npy.h"
 #include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
-#include "core/data/toy_datasets.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>

@@ -3,8 +3,8 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/io/output_path.h"
 #include "core/export/model_export.h"
+#include "core/io/output_path.h"
 
 #include <CLI/CLI.hpp>
 

@@ -6,12 +6,12 @@
 
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/samplers/start_state.h"
 #include "core/io/image_io.h"
-#include "core/io/output_path.h"
 #include "core/io/npy.h"
-#include "core/samplers/sampler_registry.h"
+#include "core/io/output_path.h"
 #include "core/io/trajectory_io.h"
+#include "core/samplers/sampler_registry.h"
+#include "core/samplers/start_state.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>

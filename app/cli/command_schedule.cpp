@@ -3,8 +3,8 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/io/csv.h"
 #include "core/error.h"
+#include "core/io/csv.h"
 #include "core/io/output_path.h"
 #include "core/snr.h"
 

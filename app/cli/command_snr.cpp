@@ -5,10 +5,10 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/io/csv.h"
 #include "core/error.h"
-#include "core/io/output_path.h"
+#include "core/io/csv.h"
 #include "core/io/npy.h"
+#include "core/io/output_path.h"
 #include "core/snr.h"
 
 #include <ATen/ATen.h>

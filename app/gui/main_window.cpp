@@ -10,17 +10,17 @@
 #include "status_panel.h"
 
 #include "widgets/common/chart_adapter.h"
-#include "widgets/engine/checkpoint_probe.h"
 #include "widgets/comparison/comparison_view.h"
-#include "widgets/engine/metric_hook.h"
+#include "widgets/engine/checkpoint_probe.h"
 #include "widgets/engine/engine_thread.h"
 #include "widgets/engine/export_service.h"
 #include "widgets/engine/job_progress.h"
+#include "widgets/engine/metric_hook.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/snr/snr_panel.h"
+#include "widgets/training/training_panel.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
-#include "widgets/training/training_panel.h"
 
 #include "core/denoisers/denoiser.h"
 

@@ -5,12 +5,12 @@
 #include "widgets/comparison/comparison_view.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/snr/snr_panel.h"
+#include "widgets/training/training_form.h"
+#include "widgets/training/training_panel.h"
 #include "widgets/trajectory/timeline_bar.h"
 #include "widgets/trajectory/trajectory_document.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
-#include "widgets/training/training_form.h"
-#include "widgets/training/training_panel.h"
 
 #include <QApplication>
 #include <QDateTime>

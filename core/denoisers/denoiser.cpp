@@ -12,16 +12,6 @@
 #include <vector>
 
 namespace ds {
-namespace {
-
-std::string shapeText(at::IntArrayRef sizes)
-{
-    std::ostringstream out;
-    out << sizes;
-    return out.str();
-}
-
-} // namespace
 
 std::string_view name(ModelRole role)
 {
@@ -48,8 +38,7 @@ void Denoiser::checkInput(const at::Tensor& x, const at::Tensor& k) const
 {
     const auto& s = info_.shape;
     require(x.dim() == 4 && x.size(1) == s[0] && x.size(2) == s[1] && x.size(3) == s[2],
-            info_.source + ": expects inputs [N, " + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", "
-                + std::to_string(s[2]) + "], got " + shapeText(x.sizes()));
+            info_.source, ": expects inputs [N, ", s[0], ", ", s[1], ", ", s[2], "], got ", x.sizes());
     require(k.dim() == 1 && k.size(0) == x.size(0), "timestep indices must be int64 [N] matching the batch");
 }
 
@@ -62,8 +51,8 @@ at::Tensor Denoiser::operator()(const at::Tensor& x, const at::Tensor& k)
     usage_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     usage_.passes += 1;
     usage_.samples += x.size(0);
-    require(out.sizes() == x.sizes(), info_.source + ": network output " + shapeText(out.sizes())
-                                          + " does not match its input " + shapeText(x.sizes()));
+    require(out.sizes() == x.sizes(), info_.source, ": network output ", out.sizes(), " does not match its input ",
+            x.sizes());
     return out;
 }
 

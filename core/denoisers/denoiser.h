@@ -3,8 +3,8 @@
 // (ε, x0 or v). Networks, TorchScript modules and the exact oracles all sit behind this one
 // interface; samplers see only estimate(), which returns ε̂ and x̂0 together.
 #include "core/data/data_range.h"
-#include "prediction.h"
 #include "core/schedule.h"
+#include "prediction.h"
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>

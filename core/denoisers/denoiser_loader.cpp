@@ -1,9 +1,9 @@
 #include "denoiser_loader.h"
 
 #include "core/data/dataset.h"
+#include "core/error.h"
 #include "diffusers_model.h"
 #include "empirical_denoiser.h"
-#include "core/error.h"
 #include "gaussian_denoiser.h"
 #include "network_denoiser.h"
 #include "spec_string.h"

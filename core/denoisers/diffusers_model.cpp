@@ -1,11 +1,11 @@
 #include "diffusers_model.h"
 
-#include "diffusers_scheduler.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
-#include "models/diffusers_unet.h"
 #include "core/user_message.h"
+#include "diffusers_scheduler.h"
+#include "models/diffusers_unet.h"
 
 #include <ATen/ATen.h>
 #include <caffe2/serialize/inline_container.h>

@@ -2,9 +2,9 @@
 // diffusers' `scheduler_config.json` (DDPMScheduler, DDIMScheduler, PNDMScheduler,
 // DPMSolverMultistepScheduler, EulerDiscreteScheduler, EulerAncestralDiscreteScheduler and
 // others with the same fields) mapped onto diffscope's schedule, prediction and sampler options.
-#include "prediction.h"
 #include "core/samplers/sampler.h"
 #include "core/schedule.h"
+#include "prediction.h"
 
 #include <nlohmann/json_fwd.hpp>
 

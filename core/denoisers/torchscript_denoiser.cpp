@@ -1,9 +1,9 @@
 #include "torchscript_denoiser.h"
 
 #include "core/error.h"
+#include "core/io/zip_integrity.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
-#include "core/io/zip_integrity.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/script.h>
@@ -45,11 +45,7 @@ torch::jit::Module loadModule(const std::string& path, torch::jit::ExtraFilesMap
         throw Error(refused + (text.rfind(path + ": ", 0) == 0 ? text.substr(path.size() + 2) : text));
     }
     // LibTorch reports damaged archives both as c10::Error and as plain std::exception.
-    try {
-        return torch::jit::load(path, c10::Device(c10::kCPU), extra);
-    } catch (const std::exception& e) {
-        throw Error(refused + userMessage(e));
-    }
+    return withContext(refused, [&] { return torch::jit::load(path, c10::Device(c10::kCPU), extra); });
 }
 
 void checkModuleTensors(const torch::jit::Module& module, const std::string& path, int64_t& parameterCount)
@@ -187,7 +183,7 @@ at::Tensor TorchScriptDenoiser::forward(const at::Tensor& x, const at::Tensor& k
     at::Tensor out;
     try {
         auto result = impl_->module.forward({x, k});
-        require(result.isTensor(), info_.source + ": forward() must return one tensor");
+        require(result.isTensor(), info_.source, ": forward() must return one tensor");
         out = result.toTensor();
     } catch (const Error&) {
         throw;

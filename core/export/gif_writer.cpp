@@ -1,7 +1,7 @@
 #include "gif_writer.h"
 
-#include "core/io/atomic_file.h"
 #include "../error.h"
+#include "core/io/atomic_file.h"
 
 #include <ATen/ATen.h>
 

@@ -1,10 +1,11 @@
 #include "model_export.h"
 
-#include "core/io/atomic_file.h"
-#include "core/io/checkpoint.h"
-#include "core/error.h"
 #include "core/denoisers/network_denoiser.h"
 #include "core/denoisers/torchscript_denoiser.h"
+#include "core/error.h"
+#include "core/io/atomic_file.h"
+#include "core/io/checkpoint.h"
+#include "core/user_message.h"
 
 #include "models/script_export.h"
 
@@ -23,12 +24,7 @@ ExportCheck exportTorchScript(const std::string& checkpointPath, const std::stri
 {
     auto checkpoint = loadCheckpoint(checkpointPath);
     require(checkpoint.header.kind == "denoiser", checkpointPath + ": only denoisers export to TorchScript");
-    torch::jit::Module module("m");
-    try {
-        module = exportToTorchScript(*checkpoint.ema);
-    } catch (const std::exception& e) {
-        throw Error(checkpointPath + ": " + e.what());
-    }
+    auto module = withContext(checkpointPath + ": ", [&] { return exportToTorchScript(*checkpoint.ema); });
     auto info = NetworkDenoiser::infoFrom(checkpoint.header, outPath, checkpoint.ema->parameterCount());
     std::ostringstream bytes;
     module.save(bytes, {{"diffscope.json", makeDiffscopeHeader(info)}}); // to memory: see checkpoint.cpp

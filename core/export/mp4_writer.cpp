@@ -1,7 +1,7 @@
 #include "mp4_writer.h"
 
-#include "core/io/atomic_file.h"
 #include "../error.h"
+#include "core/io/atomic_file.h"
 
 #include <ATen/ATen.h>
 

@@ -1,8 +1,8 @@
 #include "trajectory_images.h"
 
 #include "../error.h"
-#include "core/io/image_io.h"
 #include "core/data/point_cloud_image.h"
+#include "core/io/image_io.h"
 
 #include <ATen/ATen.h>
 

@@ -4,9 +4,9 @@
 // as an animation source. All return uint8 [H, W, C] (RGB or gray) ready for ds::savePng.
 // 2D point data draws as scatter plots: a frame is one plot of the batch, a strip the path of
 // one point, a contact sheet one plot per kept frame.
+#include "../trajectory.h"
 #include "animation.h"
 #include "core/data/data_range.h"
-#include "../trajectory.h"
 
 #include <ATen/core/Tensor.h>
 

@@ -37,11 +37,7 @@ torch::serialize::InputArchive openArchive(const std::string& path)
         throw Error(damaged + withoutPrefix(e.what(), path + ": "));
     }
     torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(path, c10::Device(c10::kCPU)); // CUDA-saved tensors map to the CPU
-    } catch (const std::exception& e) {
-        throw Error(damaged + userMessage(e));
-    }
+    withContext(damaged, [&] { archive.load_from(path, c10::Device(c10::kCPU)); }); // CUDA tensors map to the CPU
     return archive;
 }
 
@@ -60,11 +56,7 @@ CheckpointHeader readHeader(torch::serialize::InputArchive& archive, const std::
 
 Network buildFrom(const CheckpointHeader& header, const std::string& path)
 {
-    try {
-        return buildNetwork(header.network);
-    } catch (const std::exception& e) {
-        throw Error(path + ": network config: " + e.what());
-    }
+    return withContext(path + ": network config: ", [&] { return buildNetwork(header.network); });
 }
 
 // Reads `key` into a fresh network and checks every parameter and buffer against the shapes
@@ -76,11 +68,7 @@ Network readNetwork(torch::serialize::InputArchive& archive, const std::string& 
     require(archive.try_read(key, sub), path + ": checkpoint lacks '" + key + "'");
     auto expected = buildFrom(header, path);
     auto loaded = buildFrom(header, path);
-    try {
-        loaded->load(sub);
-    } catch (const std::exception& e) {
-        throw Error(path + ": '" + key + "' does not match the network config (missing key?): " + userMessage(e));
-    }
+    withContext(path + ": '" + key + "' does not match the network config (missing key?): ", [&] { loaded->load(sub); });
     auto want = expected->named_parameters(true);
     for (const auto& p : loaded->named_parameters(true)) {
         const auto what = path + ": " + key + "." + p.key();

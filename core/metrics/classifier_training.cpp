@@ -1,8 +1,8 @@
 #include "classifier_training.h"
 
-#include "core/io/checkpoint.h"
 #include "core/data/dataset.h"
 #include "core/error.h"
+#include "core/io/checkpoint.h"
 #include "models/classifier.h"
 
 #include <ATen/CPUGeneratorImpl.h>

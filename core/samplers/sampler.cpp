@@ -149,7 +149,7 @@ at::Tensor initialNoise(const Denoiser& denoiser, int64_t n, NoiseSource& noise)
 
 StepOutput WholeChainSampler::step(Denoiser&, const at::Tensor&, int64_t i, NoiseSource&)
 {
-    require(size_t(i + 1) < states_.size(), "the " + std::string(name()) + " sampler was stepped before it solved");
+    require(size_t(i + 1) < states_.size(), "the ", name(), " sampler was stepped before it solved");
     return {states_[size_t(i + 1)], x0_.empty() ? states_.back() : x0_[size_t(i)]};
 }
 

@@ -1,9 +1,9 @@
 #include "start_state.h"
 
 #include "core/data/dataset.h"
+#include "core/data/toy_datasets.h"
 #include "core/error.h"
 #include "core/forward_process.h"
-#include "core/data/toy_datasets.h"
 
 #include <ATen/ATen.h>
 

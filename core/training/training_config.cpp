@@ -1,9 +1,9 @@
 #include "training_config.h"
 
+#include "core/data/toy_datasets.h"
 #include "core/enum_names.h"
 #include "core/error.h"
 #include "core/io/resource_paths.h"
-#include "core/data/toy_datasets.h"
 
 #include <filesystem>
 #include <set>

@@ -1,12 +1,12 @@
 // Schedules: closed forms of β, ᾱ for every kind (linear against diffusers' own float32 table),
 // explicit tables, zero-terminal-SNR rescaling, JSON round trips, bad specs and tables.
 #include "core/denoisers/denoiser_loader.h"
+#include "core/denoisers/gaussian_denoiser.h"
 #include "core/error.h"
 #include "core/io/npy.h"
 #include "core/samplers/sampler_registry.h"
-#include "core/schedule.h"
-#include "core/denoisers/gaussian_denoiser.h"
 #include "core/samplers/timesteps.h"
+#include "core/schedule.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -2,8 +2,8 @@
 
 #include "widgets/comparison/grid_layout.h"
 
-#include "core/io/image_io.h"
 #include "core/data/point_cloud_image.h"
+#include "core/io/image_io.h"
 
 #include <ATen/ATen.h>
 

@@ -1,12 +1,12 @@
 #include "comparison_pane.h"
 
 #include "widgets/common/image_canvas.h"
+#include "widgets/common/sampler_settings_editor.h"
+#include "widgets/common/tensor_image.h"
 #include "widgets/engine/job_channel.h"
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/model_session.h"
-#include "widgets/common/sampler_settings_editor.h"
 #include "widgets/engine/sampling_job.h"
-#include "widgets/common/tensor_image.h"
 
 #include "core/denoisers/denoiser.h"
 #include "core/user_message.h"

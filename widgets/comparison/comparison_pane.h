@@ -1,9 +1,9 @@
 #pragma once
 // One pane of the sampler comparison: its own sampler settings, the batch at the shared
 // normalised time, and what the run cost (wall time, network passes) plus a quality metric.
+#include "widgets/common/sampler_settings.h"
 #include "widgets/engine/engine_messages.h"
 #include "widgets/engine/metric_hook.h"
-#include "widgets/common/sampler_settings.h"
 
 #include "core/data/data_range.h"
 #include "core/stop_token.h"

@@ -1,11 +1,11 @@
 #include "comparison_view.h"
 
 #include "comparison_pane.h"
-#include "widgets/engine/model_session.h"
 #include "widgets/common/stochastic_sigma_bar.h"
+#include "widgets/engine/model_session.h"
 
-#include "core/denoisers/denoiser.h"
 #include "core/data/point_cloud_image.h"
+#include "core/denoisers/denoiser.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -3,8 +3,8 @@
 // spacing and σ/η, all started from the same x_T (the shared seed's first draw). One slider
 // scrubs every pane by normalised time t/T; the stochastic-σ toggle applies live to the panes
 // that follow it.
-#include "widgets/engine/metric_hook.h"
 #include "widgets/common/sampler_settings.h"
+#include "widgets/engine/metric_hook.h"
 
 #include <QList>
 #include <QWidget>

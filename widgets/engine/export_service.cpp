@@ -1,11 +1,11 @@
 #include "export_service.h"
 
+#include "core/data/point_cloud_image.h"
 #include "core/error.h"
 #include "core/export/gif_writer.h"
 #include "core/export/mp4_writer.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
-#include "core/data/point_cloud_image.h"
 #include "core/io/trajectory_io.h"
 #include "core/user_message.h"
 

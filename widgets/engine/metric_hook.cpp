@@ -1,8 +1,8 @@
 #include "metric_hook.h"
 
+#include "core/data/toy_datasets.h"
 #include "core/metrics/fid_proxy.h"
 #include "core/metrics/sample_metrics.h"
-#include "core/data/toy_datasets.h"
 
 #include <filesystem>
 #include <memory>

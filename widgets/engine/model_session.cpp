@@ -4,9 +4,9 @@
 #include "engine_thread.h"
 #include "job_channel.h"
 
+#include "core/data/point_cloud_image.h"
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
-#include "core/data/point_cloud_image.h"
 #include "core/user_message.h"
 
 #include <QFileInfo>

@@ -1,9 +1,9 @@
 #include "snr_panel.h"
 
+#include "snr_image_source.h"
 #include "widgets/common/chart_adapter.h"
 #include "widgets/common/colour_legend.h"
 #include "widgets/common/image_canvas.h"
-#include "snr_image_source.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>

@@ -2,8 +2,8 @@
 
 #include "core/user_message.h"
 
-#include "widgets/common/chart_adapter.h"
 #include "training_form.h"
+#include "widgets/common/chart_adapter.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -1,7 +1,7 @@
 #include "frame_renderer.h"
 
-#include "widgets/common/tensor_image.h"
 #include "trajectory_document.h"
+#include "widgets/common/tensor_image.h"
 
 #include "core/data/point_cloud_image.h"
 

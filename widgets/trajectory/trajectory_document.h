@@ -2,8 +2,8 @@
 // The trajectory the trajectory view shows: frames in the order they were produced (forward: t
 // rising; reverse: t falling), what they came from, and the per-frame tensors each FrameKind
 // draws. Lives on the UI thread; jobs feed it through queued packets.
-#include "widgets/engine/engine_messages.h"
 #include "frame_kind.h"
+#include "widgets/engine/engine_messages.h"
 
 #include "core/data/data_range.h"
 #include "core/schedule.h"

@@ -1,11 +1,11 @@
 #include "trajectory_runner.h"
 
+#include "trajectory_document.h"
 #include "widgets/engine/engine_thread.h"
 #include "widgets/engine/forward_job.h"
 #include "widgets/engine/job_channel.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/engine/sampling_job.h"
-#include "trajectory_document.h"
 
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser.h"

@@ -3,8 +3,8 @@
 // as the sampler computes them), a forward run (delivered whole), and x̂0 estimates for the
 // forward frame on screen. Every run has a ticket; packets of an older run are dropped, so the
 // newest request always wins.
-#include "widgets/engine/engine_messages.h"
 #include "widgets/common/sampler_settings.h"
+#include "widgets/engine/engine_messages.h"
 
 #include "core/forward_process.h"
 #include "core/stop_token.h"

@@ -1,16 +1,16 @@
 #include "trajectory_view.h"
 
-#include "widgets/common/image_canvas.h"
-#include "widgets/engine/job_progress.h"
-#include "widgets/engine/model_session.h"
 #include "pixel_inspector.h"
 #include "timeline_bar.h"
 #include "trajectory_controls.h"
 #include "trajectory_document.h"
 #include "trajectory_runner.h"
+#include "widgets/common/image_canvas.h"
+#include "widgets/engine/job_progress.h"
+#include "widgets/engine/model_session.h"
 
-#include "core/denoisers/denoiser.h"
 #include "core/data/point_cloud_image.h"
+#include "core/denoisers/denoiser.h"
 #include "core/samplers/sampler_registry.h"
 
 #include <QKeyEvent>

@@ -1,7 +1,7 @@
 // core/point_cloud_image: 2D toy data drawn as scatter plots, in grids and contact sheets.
+#include "core/data/point_cloud_image.h"
 #include "core/export/trajectory_images.h"
 #include "core/io/image_io.h"
-#include "core/data/point_cloud_image.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -3,9 +3,9 @@
 // against golden checksums of diffusers v0.27.2 for the options fixture A does not use; plus the
 // checks of configs, weight maps and inputs, and exact identities between configs.
 #include "core/error.h"
+#include "core/io/npy.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
-#include "core/io/npy.h"
 #include "models/diffusers_unet.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

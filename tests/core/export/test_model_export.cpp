@@ -1,10 +1,10 @@
 // Exports for elsewhere: a TorchScript copy of a checkpoint computes what the checkpoint does
 // (for the UNet and the MLP), loads as a diffscope TorchScript model, and a slim copy keeps
 // only the EMA weights.
-#include "core/io/checkpoint.h"
+#include "core/denoisers/torchscript_denoiser.h"
 #include "core/error.h"
 #include "core/export/model_export.h"
-#include "core/denoisers/torchscript_denoiser.h"
+#include "core/io/checkpoint.h"
 #include "models/registry.h"
 #include "models/script_export.h"
 #include "models/unet.h"

@@ -1,9 +1,9 @@
 // Native checkpoints: bit-exact round trips; truncated, damaged, wrong-version and mismatched
 // files fail with messages naming the file; a failed save (disk full) keeps the old file.
-#include "core/io/checkpoint.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
 #include "core/denoisers/network_denoiser.h"
+#include "core/error.h"
+#include "core/io/checkpoint.h"
 #include "models/mlp.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

@@ -3,10 +3,10 @@
 // two-moons model either fails to open with a ds::Error naming the file, or opens and gives
 // bit for bit the original's output (a flip in slack bytes may be harmless). Never a crash,
 // never another exception type, never silently different weights. Also userMessage().
-#include "core/error.h"
-#include "core/io/zip_integrity.h"
 #include "core/denoisers/network_denoiser.h"
+#include "core/error.h"
 #include "core/io/resource_paths.h"
+#include "core/io/zip_integrity.h"
 #include "core/user_message.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

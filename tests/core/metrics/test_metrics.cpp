@@ -1,10 +1,10 @@
 // Sample metrics: Fréchet distance closed forms, MMD and sliced Wasserstein on known laws,
 // and the FID proxy's classifier (when the shipped checkpoint is present).
 #include "core/data/dataset.h"
+#include "core/data/toy_datasets.h"
 #include "core/metrics/fid_proxy.h"
 #include "core/metrics/frechet_distance.h"
 #include "core/metrics/sample_metrics.h"
-#include "core/data/toy_datasets.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

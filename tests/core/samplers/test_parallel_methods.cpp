@@ -1,13 +1,13 @@
 // The seeds' parallel methods: the DNM prefix sum, its determinism and seeding; Algorithm 1's
 // the masked loss (Algorithm 1 on a real forward chain: test_picard.cpp) of eq. 15; and that
 // models go only to samplers that can use them.
-#include "core/error.h"
-#include "core/forward_process.h"
 #include "core/denoisers/gaussian_denoiser.h"
 #include "core/denoisers/network_denoiser.h"
-#include "core/samplers/sampler_registry.h"
+#include "core/error.h"
+#include "core/forward_process.h"
 #include "core/samplers/dnm_sampler.h"
 #include "core/samplers/pixel_aware_sampler.h"
+#include "core/samplers/sampler_registry.h"
 #include "core/training/objectives.h"
 #include "core/training/training_job.h"
 #include "models/registry.h"

@@ -3,12 +3,12 @@
 // rule, the sliding window's warm start, cancellation mid-solve, DNM's strides on any grid and
 // Algorithm 1 driven by the exact per-pixel oracle.
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/samplers/sampler_registry.h"
+#include "core/error.h"
 #include "core/samplers/dnm_sampler.h"
 #include "core/samplers/picard_sampler.h"
 #include "core/samplers/pixel_aware_sampler.h"
+#include "core/samplers/sampler_registry.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -9,8 +9,8 @@
 // - oracle-ancestral draws from the exact reverse kernel: exact at 5 steps.
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/empirical_denoiser.h"
-#include "core/error.h"
 #include "core/denoisers/gaussian_denoiser.h"
+#include "core/error.h"
 #include "core/samplers/sampler_registry.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

@@ -2,8 +2,8 @@
 // jobs; listeners see every state change.
 #include "core/training/job_queue.h"
 #include "tests/support/tensor_asserts.h"
-#include "tests/support/toy_training.h"
 #include "tests/support/test_registry.h"
+#include "tests/support/toy_training.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -6,8 +6,8 @@
 #include "core/training/learning_rate.h"
 #include "core/training/training_job.h"
 #include "tests/support/tensor_asserts.h"
-#include "tests/support/toy_training.h"
 #include "tests/support/test_registry.h"
+#include "tests/support/toy_training.h"
 
 #include <QTemporaryDir>
 #include <torch/optim/adamw.h>

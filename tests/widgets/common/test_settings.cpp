@@ -6,8 +6,8 @@
 #include "recent_files.h"
 
 #include "tests/support/test_registry.h"
-#include "widgets/comparison/comparison_view.h"
 #include "widgets/common/sampler_settings.h"
+#include "widgets/comparison/comparison_view.h"
 #include "widgets/trajectory/trajectory_controls.h"
 #include "widgets/trajectory/trajectory_view.h"
 

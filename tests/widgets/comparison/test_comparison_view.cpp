@@ -3,9 +3,9 @@
 #include "tests/widgets/widget_test_support.h"
 
 #include "tests/support/test_registry.h"
+#include "widgets/common/stochastic_sigma_bar.h"
 #include "widgets/comparison/comparison_pane.h"
 #include "widgets/comparison/comparison_view.h"
-#include "widgets/common/stochastic_sigma_bar.h"
 
 #include <ATen/ATen.h>
 #include <QSignalSpy>
