@@ -24,6 +24,20 @@ void Trajectory::append(int64_t t, const at::Tensor& x, const at::Tensor& predic
     predictions_.push_back(predictedX0.defined() ? store(predictedX0) : at::Tensor());
 }
 
+void Trajectory::appendAfterStep(int64_t t, const at::Tensor& x, const at::Tensor& x0OfPrevious)
+{
+    if (!frames_.empty() && x0OfPrevious.defined())
+        setPredictedX0(size() - 1, x0OfPrevious);
+    append(t, x);
+}
+
+void Trajectory::setPredictedX0(int64_t i, const at::Tensor& x0)
+{
+    require(i >= 0 && i < size(), "trajectory: no frame ", i);
+    require(x0.sizes() == frames_.at(size_t(i)).sizes(), "trajectory: x̂0 must have the frame's shape");
+    predictions_.at(size_t(i)) = store(x0);
+}
+
 void Trajectory::reserve(int64_t frames)
 {
     ts_.reserve(size_t(frames));

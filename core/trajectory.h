@@ -21,6 +21,12 @@ public:
 
     // Appends a copy of x [N, C, H, W] (and optionally x̂0 of the same shape), moved to the CPU.
     void append(int64_t t, const at::Tensor& x, const at::Tensor& predictedX0 = {});
+    // Appends the state a sampler step produced. The step's x̂0 was computed from its input,
+    // the previous frame, so it is stored there: frame i shows x_t beside x̂0(x_t). The new
+    // frame has none until the next step (the final sample: none; it is its own x̂0).
+    void appendAfterStep(int64_t t, const at::Tensor& x, const at::Tensor& x0OfPrevious);
+    // Sets (or replaces) the x̂0 stored with frame i.
+    void setPredictedX0(int64_t i, const at::Tensor& x0);
     void reserve(int64_t frames);
 
     int64_t size() const { return int64_t(frames_.size()); }

@@ -8,6 +8,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 namespace ds {
 
 namespace nn = torch::nn;
@@ -69,6 +71,32 @@ UpBlockSpec upSpec(const DiffusersUNetConfig& c, size_t i)
     return s;
 }
 
+// sample_size as [H, W]; {0, 0} when the config leaves it null.
+std::pair<int64_t, int64_t> sampleSide(const nlohmann::json& size)
+{
+    if (size.is_number_integer())
+        return {size.get<int64_t>(), size.get<int64_t>()};
+    if (size.is_array() && size.size() == 2 && size[0].is_number_integer() && size[1].is_number_integer())
+        return {size[0].get<int64_t>(), size[1].get<int64_t>()};
+    return {0, 0};
+}
+
+// The level (0 = full resolution) a parameter runs at, from its diffusers name; −1: once per
+// sample (the time embedding and the resnets' time projections).
+int64_t levelOf(const std::string& name, int64_t levels)
+{
+    if (name.rfind("time_", 0) == 0 || name.find(".time_emb_proj.") != std::string::npos)
+        return -1;
+    auto index = [&](size_t prefix) { return int64_t(std::stoll(name.substr(prefix))); };
+    if (name.rfind("down_blocks.", 0) == 0) // a downsampler's output is one level down
+        return index(12) + (name.find(".downsamplers.") != std::string::npos ? 1 : 0);
+    if (name.rfind("up_blocks.", 0) == 0) // an upsampler's output is one level up
+        return levels - 1 - index(10) - (name.find(".upsamplers.") != std::string::npos ? 1 : 0);
+    if (name.rfind("mid_block.", 0) == 0)
+        return levels - 1;
+    return 0; // conv_in, conv_norm_out, conv_out
+}
+
 bool isSkip(const std::string& type)
 {
     return type.find("Skip") != std::string::npos;
@@ -126,6 +154,32 @@ DiffusersUNet2DImpl::DiffusersUNet2DImpl(DiffusersUNetConfig config) : config_(s
     register_module("up_blocks", upBlocks);
     convNormOut_ = register_module("conv_norm_out", makeGroupNorm(c.normNumGroups, width0, c.normEps, "conv_norm_out"));
     convOut_ = register_module("conv_out", nn::Conv2d(nn::Conv2dOptions(width0, c.outChannels, 3).padding(1)));
+}
+
+nlohmann::json DiffusersUNet2DImpl::config() const
+{
+    return {{"kind", kKind}, {"config", config_.toJson()}};
+}
+
+double DiffusersUNet2DImpl::flopsPerSample() const
+{
+    const auto [height, width] = sampleSide(config_.sampleSize);
+    const int64_t levels = int64_t(config_.blockOutChannels.size());
+    auto positions = [&, height = height, width = width](int64_t level) {
+        return level < 0 ? 1.0 : double(std::max<int64_t>(height >> level, 1) * std::max<int64_t>(width >> level, 1));
+    };
+    double flops = 0;
+    for (const auto& item : named_parameters(/*recurse=*/true)) {
+        const std::string& name = item.key();
+        const at::Tensor& p = item.value();
+        if (p.dim() < 2 || name.rfind("time_proj.", 0) == 0) // biases, norms; the fourier/learned tables
+            continue;
+        const double at = positions(levelOf(name, levels));
+        flops += 2.0 * double(p.numel()) * at;
+        if (name.size() >= 12 && name.compare(name.size() - 12, 12, ".to_q.weight") == 0)
+            flops += 4.0 * at * at * double(p.size(0)); // q kᵀ and softmax(·) v over L = H·W positions
+    }
+    return height > 0 ? flops : 0.0; // sample_size null: unknown
 }
 
 // e = time_proj(t) (float32 for "positional", as diffusers), then the MLP in the weights' dtype.

@@ -7,9 +7,13 @@
 // Blocks: DownBlock2D, AttnDownBlock2D, ResnetDownsampleBlock2D, [Attn]SkipDownBlock2D; UpBlock2D,
 // AttnUpBlock2D, ResnetUpsampleBlock2D, [Attn]SkipUpBlock2D; mid UNetMidBlock2D. The Skip blocks
 // carry an image-resolution path that is added to the output. Class conditioning is refused.
+// As a diffscope network (models/network.h) its kind is "diffusers-unet", config
+// {"kind": "diffusers-unet", "config": <a UNet2DModel config.json object>}, so `train` builds one
+// and `convert` writes its weights back as a diffusers folder.
+#include "models/network.h"
+
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>
-#include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
@@ -19,6 +23,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace torch::jit {
+struct Module;
+}
 
 namespace ds {
 
@@ -69,15 +77,25 @@ class TimeProjectionImpl;
 class TimestepEmbeddingImpl;
 } // namespace diffusers
 
-class DiffusersUNet2DImpl : public torch::nn::Module {
+class DiffusersUNet2DImpl : public NetworkImpl {
 public:
+    static constexpr const char* kKind = "diffusers-unet";
+
     // Builds the network (default-initialised weights); throws ds::Error for a config whose
     // channel counts do not fit its group counts or heads.
     explicit DiffusersUNet2DImpl(DiffusersUNetConfig config);
     // x [N, in_channels, H, W] (converted to the weights' dtype; H, W divisible by 2^downsamplers),
     // t int64 or float, [N], [1] or a scalar (diffusers' timestep index; σ for "fourier").
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& t);
-    const DiffusersUNetConfig& config() const { return config_; }
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& t) override;
+    const DiffusersUNetConfig& unetConfig() const { return config_; }
+    nlohmann::json config() const override; // {"kind": "diffusers-unet", "config": config.json}
+    // Σ 2·(weights of each conv/linear)·(positions it runs at) + 4·L²·C per attention, at sample_size.
+    double flopsPerSample() const override;
+    // A TorchScript module with copies of the weights and forward(x, t) written out as source
+    // (diffusers/unet_script.cpp); keepChannels > 0 returns only the first keepChannels output
+    // channels (learned variance). Throws ds::Error naming a block type that has no script
+    // (the Skip blocks' FIR resampling).
+    torch::jit::Module exportScript(int64_t keepChannels = 0) const;
 
 private:
     at::Tensor timeEmbedding(const at::Tensor& t, int64_t batch, at::ScalarType dtype);
@@ -99,7 +117,13 @@ TORCH_MODULE(DiffusersUNet2D);
 // to 10 of each, then a count); nothing is copied unless everything fits.
 void loadDiffusersWeights(DiffusersUNet2D& net, const std::map<std::string, at::Tensor>& weights,
                           const std::string& where);
+// The checks of loadDiffusersWeights against `layout` (the file's names, shapes and dtypes: meta
+// tensors will do), copying nothing: returns, per name in the file, the parameter it fills, so a
+// reader can stream each tensor straight into place (one copy of the weights in memory, not two).
+std::map<std::string, at::Tensor> diffusersWeightTargets(DiffusersUNet2D& net, const std::map<std::string, at::Tensor>& layout,
+                                                         const std::string& where);
 // The module's state dict under diffusers' names (tensors share the module's storage).
-std::map<std::string, at::Tensor> diffusersStateDict(const DiffusersUNet2D& net);
+std::map<std::string, at::Tensor> diffusersStateDict(const DiffusersUNet2DImpl& net);
+inline std::map<std::string, at::Tensor> diffusersStateDict(const DiffusersUNet2D& net) { return diffusersStateDict(*net); }
 
 } // namespace ds

@@ -2,18 +2,40 @@
 
 #include "classifier.h"
 #include "config_check.h"
+#include "core/error.h"
+#include "diffusers_unet.h"
 #include "mlp.h"
 #include "pixel_aware_net.h"
 #include "unet.h"
 
 namespace ds {
 
-std::vector<std::string> networkKinds() { return {"unet", "mlp", "classifier", "pixel-aware"}; }
+namespace {
+
+// {"kind": "diffusers-unet", "config": <UNet2DModel config.json>}; its ds::Errors become
+// std::invalid_argument, as every other kind's.
+Network buildDiffusersUNet(const nlohmann::json& config)
+{
+    requireConfig(config.contains("config") && config["config"].is_object(),
+                  "network kind \"diffusers-unet\" needs \"config\": a diffusers UNet2DModel config object");
+    for (const auto& item : config.items())
+        requireConfig(item.key() == "kind" || item.key() == "config",
+                      "network kind \"diffusers-unet\" takes only \"kind\" and \"config\", not \"" + item.key() + "\"");
+    try {
+        return DiffusersUNet2D(DiffusersUNetConfig::fromJson(config["config"], "network config")).ptr();
+    } catch (const Error& e) {
+        throw std::invalid_argument(e.what());
+    }
+}
+
+} // namespace
+
+std::vector<std::string> networkKinds() { return {"unet", "mlp", "classifier", "pixel-aware", "diffusers-unet"}; }
 
 Network buildNetwork(const nlohmann::json& config)
 {
     requireConfig(config.is_object() && config.contains("kind") && config["kind"].is_string(),
-            "network config needs a \"kind\" (unet, mlp or classifier)");
+            "network config needs a \"kind\" (unet, mlp, classifier, pixel-aware or diffusers-unet)");
     const auto kind = config["kind"].get<std::string>();
     if (kind == "unet")
         return std::make_shared<UNetImpl>(UNetConfig::fromJson(config));
@@ -23,7 +45,9 @@ Network buildNetwork(const nlohmann::json& config)
         return std::make_shared<PixelAwareNetImpl>(config);
     if (kind == "classifier")
         return std::make_shared<FeatureClassifierImpl>(ClassifierConfig::fromJson(config));
-    throw std::invalid_argument("unknown network kind '" + kind + "' (known: unet, mlp, classifier, pixel-aware)");
+    if (kind == DiffusersUNet2DImpl::kKind)
+        return buildDiffusersUNet(config);
+    throw std::invalid_argument("unknown network kind '" + kind + "' (known: unet, mlp, classifier, pixel-aware, diffusers-unet)");
 }
 
 } // namespace ds

@@ -1,5 +1,6 @@
 #include "script_export.h"
 
+#include "diffusers_unet.h"
 #include "mlp.h"
 #include "unet.h"
 
@@ -73,6 +74,8 @@ torch::jit::Module exportToTorchScript(const NetworkImpl& network)
         return unet->exportScript();
     if (const auto* mlp = dynamic_cast<const MlpImpl*>(&network))
         return mlp->exportScript();
+    if (const auto* diffusers = dynamic_cast<const DiffusersUNet2DImpl*>(&network))
+        return diffusers->exportScript();
     throw std::invalid_argument("networks of kind '" + network.config().value("kind", std::string("?"))
                                 + "' cannot be exported to TorchScript");
 }

@@ -16,6 +16,7 @@ packages=(
   python3-skimage                                       # sample colour photos for the SNR views
   python3-numpy python3-torch                           # interop tests: numpy.load, models exported from PyTorch
   xvfb xauth                                            # headless screenshots and GUI tests
+  clang libclang-rt-14-dev llvm                         # tests/fuzz: libFuzzer, ASan/UBSan runtimes, llvm-symbolizer
 )
 
 missing=()

@@ -88,7 +88,10 @@ void SamplerArgs::addTo(CLI::App* cmd, bool withSamplerName)
             given_[key] = cmd->add_flag(names, flags_[key], help);
         } else {
             auto defaults = toJson(SamplerOptions{});
-            given_[key] = cmd->add_option(flag, values_[key], help + " (default " + defaults[key].dump() + ")")
+            const auto byDefault = key == "spacing" ? std::string("the grid measured best for the sampler on the model's "
+                                                                  "schedule, see bench-samplers")
+                                                    : defaults[key].dump();
+            given_[key] = cmd->add_option(flag, values_[key], help + " (default " + byDefault + ")")
                               ->check(CLI::Validator(
                                   [key](std::string& text) {
                                       try {
@@ -108,11 +111,7 @@ std::string SamplerArgs::samplerName(const DenoiserInfo* model) const
 {
     if (!sampler.empty())
         return sampler;
-    if (model && !model->recommendedSampler.empty())
-        return model->recommendedSampler;
-    if (model && model->role != ModelRole::Denoiser) // the one sampler of a DNM or pixel-aware model
-        return std::string(firstSamplerFor(model->role));
-    return "ddim";
+    return model ? defaultSamplerFor(*model) : "ddim";
 }
 
 namespace {
@@ -131,7 +130,7 @@ SamplerOptions SamplerArgs::options(const DenoiserInfo* model) const
 {
     const auto name = samplerName(model);
     const auto& entry = samplerEntry(name);
-    auto o = defaultOptions(name);
+    auto o = model ? defaultOptions(name, model->schedule) : defaultOptions(name);
     const auto fromConfig = recommended(model);
     for (const auto& [key, value] : fromConfig.items())
         if (entry.readsOption(key))

@@ -6,6 +6,7 @@
 
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/training/training_benchmark.h"
 
@@ -102,7 +103,7 @@ void runBench(const BenchArgs& args)
     for (const auto& r : rows)
         out.push_back({{"sampler", r.sampler}, {"steps", r.steps}, {"passes", r.passes}, {"seconds", r.seconds},
                        {"network_seconds", r.networkSeconds}});
-    std::ofstream(args.json) << out.dump(2) << '\n';
+    writeFileAtomically(args.json, [&](std::ostream& file) { file << out.dump(2) << '\n'; });
 }
 
 
@@ -137,8 +138,9 @@ void registerBenchCommand(CLI::App& app)
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_option("--json", args->json, "also write the rows as JSON");
     auto table = addBenchTableOptions(cmd);
-    cmd->callback([args, table] {
-        if (!table())
+    auto diffusers = addBenchDiffusersOptions(cmd, args->seed, args->json);
+    cmd->callback([args, table, diffusers] {
+        if (!table() && !diffusers())
             runBench(*args);
     });
 

@@ -6,6 +6,7 @@
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 #include "core/io/resource_paths.h"
 #include "core/metrics/fid_proxy.h"
 #include "core/samplers/sampler_registry.h"
@@ -163,7 +164,7 @@ void runTable(const TableArgs& args)
     const auto text = table(rows, machine);
     std::cout << text;
     if (!args.out.empty())
-        std::ofstream(args.out) << text;
+        writeFileAtomically(args.out, [&](std::ostream& file) { file << text; });
 }
 
 } // namespace

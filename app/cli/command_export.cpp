@@ -1,5 +1,6 @@
-// diffscope-cli export-torchscript / slim: a native checkpoint for PyTorch, or for shipping.
-// Both take CHECKPOINT OUT as positionals or as --checkpoint / --out.
+// diffscope-cli export-torchscript / slim: a native checkpoint (export-torchscript: also a
+// diffusers UNet2DModel folder) for PyTorch, or for shipping. Both take CHECKPOINT OUT as
+// positionals or as --checkpoint / --out.
 #include "cli_common.h"
 #include "commands.h"
 
@@ -18,11 +19,11 @@ struct ExportArgs {
     std::string checkpoint;
     std::string out;
 
-    void addTo(CLI::App* cmd, const std::string& outHelp)
+    void addTo(CLI::App* cmd, const std::string& inHelp, const std::string& outHelp)
     {
-        cmd->add_option("files", files, "CHECKPOINT OUT (native checkpoint, then the file to write: " + outHelp + ")")
+        cmd->add_option("files", files, "CHECKPOINT OUT (" + inHelp + ", then the file to write: " + outHelp + ")")
             ->expected(0, 2);
-        cmd->add_option("--checkpoint", checkpoint, "native checkpoint (.dsckpt)");
+        cmd->add_option("--checkpoint", checkpoint, inHelp);
         cmd->add_option("--out", out, outHelp);
     }
 
@@ -50,8 +51,9 @@ struct ExportArgs {
 void registerExportCommands(CLI::App& app)
 {
     auto ts = std::make_shared<ExportArgs>();
-    auto* tsCmd = app.add_subcommand("export-torchscript", "write a checkpoint's EMA network as TorchScript (+ diffscope.json)");
-    ts->addTo(tsCmd, "TorchScript file to write (.pt)");
+    auto* tsCmd = app.add_subcommand("export-torchscript", "write a checkpoint's EMA network, or a diffusers "
+                                                           "UNet2DModel folder, as TorchScript (+ diffscope.json)");
+    ts->addTo(tsCmd, "native checkpoint (.dsckpt) or diffusers UNet2DModel folder", "TorchScript file to write (.pt)");
     tsCmd->callback([ts] {
         const auto [in, out] = ts->resolve();
         auto check = exportTorchScript(in, out);
@@ -60,7 +62,7 @@ void registerExportCommands(CLI::App& app)
     });
     auto slim = std::make_shared<ExportArgs>();
     auto* slimCmd = app.add_subcommand("slim", "write an inference-only copy of a checkpoint (EMA weights, no optimizer)");
-    slim->addTo(slimCmd, "checkpoint to write");
+    slim->addTo(slimCmd, "native checkpoint (.dsckpt)", "checkpoint to write");
     slimCmd->callback([slim] {
         const auto [in, out] = slim->resolve();
         writeSlimCheckpoint(in, out);

@@ -3,12 +3,14 @@
 #include "commands.h"
 #include "finite_check.h"
 #include "progress_bar.h"
+#include "sample_instruments.h"
 
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
 #include "core/io/output_path.h"
+#include "core/export/trajectory_arrays.h"
 #include "core/io/trajectory_io.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/start_state.h"
@@ -16,6 +18,7 @@
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -39,6 +42,7 @@ struct SampleArgs {
     std::string png;
     std::string device = "cpu";
     bool quiet = false;
+    SampleInstrumentArgs instruments; // issue 13: fork, Picard record, manifest (sample_instruments.h)
 };
 
 // x_T: from --init (float [N, C, H, W] or [C, H, W]), a forward-diffused data item (--start
@@ -84,7 +88,35 @@ void checkOutputs(const SampleArgs& args)
     if (!args.trajectory.empty())
         for (const auto& suffix : {"", ".t", ".x0"})
             requireWritableOutput(*suffix ? companionPath(args.trajectory, suffix) : args.trajectory, "--trajectory", inputs);
+    args.instruments.checkOutputs(inputs);
 }
+
+// --- instruments (issue 13): the fork's and Picard record's files, then the manifest of
+// everything written (sample_instruments.h) ---
+void writeInstrumentOutputs(const SampleArgs& args, SampleInstruments& instruments, const Sampler& sampler,
+                            const SamplerOptions& options)
+{
+    Outputs outputs;
+    if (!args.out.empty())
+        outputs.push_back({"--out", args.out});
+    if (!args.png.empty())
+        outputs.push_back({"--png", args.png});
+    if (!args.trajectory.empty())
+        for (const auto& suffix : {"", ".t", ".x0"})
+            if (const auto path = *suffix ? companionPath(args.trajectory, suffix) : args.trajectory;
+                std::filesystem::exists(path))
+                outputs.push_back({"--trajectory", path});
+    for (const auto& written : instruments.finish(sampler, args.quiet))
+        outputs.push_back(written);
+    const auto start = args.start == "data" ? "data " + args.startDataset + "[" + std::to_string(args.startIndex) + "]"
+                       : args.init.empty()  ? std::string("noise")
+                                            : "init " + args.init;
+    writeSampleManifest(args.instruments,
+                        {args.out.empty() ? args.png : args.out, withSchedulerConfig(args.checkpoint, args.schedulerConfig),
+                         std::string(sampler.name()), options, sampler.grid(), args.seed, start, args.device, outputs},
+                        args.quiet);
+}
+// --- end of instruments ---
 
 void runSample(const SampleArgs& args)
 {
@@ -99,6 +131,7 @@ void runSample(const SampleArgs& args)
         note(args.quiet, samplerName + " with the model's own settings: " + fromModel);
     NoiseSource noise(args.seed, device);
     auto xT = startingNoise(args, *denoiser, *sampler, noise);
+    SampleInstruments instruments(args.instruments, *denoiser, samplerName, options, args.seed, xT, noise);
 
     Trajectory trajectory(Trajectory::Storage::Float32);
     const bool record = !args.trajectory.empty();
@@ -107,11 +140,12 @@ void runSample(const SampleArgs& args)
     ProgressBar bar("sampling", options.steps, !args.quiet);
     auto observer = [&](const StepEvent& e) {
         if (record)
-            trajectory.append(e.t, e.x, e.x0);
+            trajectory.appendAfterStep(e.t, e.x, e.x0);
         bar.update(e.step);
+        instruments.onStep(e);
         return true;
     };
-    auto run = runSampler(*sampler, *denoiser, xT, options, noise, observer, &interruptToken());
+    auto run = runSampler(*sampler, *denoiser, xT, options, noise, observer, &interruptToken(), instruments.rounds());
     bar.finish();
     require(!run.cancelled, "interrupted after " + std::to_string(run.completedSteps) + " of "
                                 + std::to_string(options.steps) + " steps; nothing written");
@@ -123,7 +157,7 @@ void runSample(const SampleArgs& args)
     }
     if (record) {
         auto kept = args.trajectoryFrames > 0 ? trajectory.subsampled(args.trajectoryFrames) : trajectory;
-        for (const auto& path : saveTrajectoryNpy(args.trajectory, kept))
+        for (const auto& path : saveTrajectoryArrays(args.trajectory, kept))
             note(args.quiet, "wrote " + path);
     }
     if (!args.png.empty()) {
@@ -131,6 +165,7 @@ void runSample(const SampleArgs& args)
         note(args.quiet, "wrote " + args.png);
     }
     note(args.quiet, summary(samplerName, run, samples.size(0)));
+    writeInstrumentOutputs(args, instruments, *sampler, options);
 }
 
 } // namespace
@@ -156,6 +191,7 @@ void registerSampleCommand(CLI::App& app)
     cmd->add_option("--png", args->png, "grid of the samples as PNG");
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_flag("--quiet", args->quiet, "no progress bar or messages");
+    args->instruments.addTo(cmd); // issue 13: --fork-*, --picard-*, --no-manifest
     cmd->callback([args] { runSample(*args); });
 }
 

@@ -21,6 +21,7 @@ int failureCode() { return ds::cli::interruptToken().stopRequested() ? 130 : 1; 
 int main(int argc, char** argv)
 {
     ds::cli::installInterruptHandler();
+    ds::cli::rememberCommandLine(argc, argv); // for manifests (instruments)
 
     CLI::App app{"diffscope-cli: diffusion schedules, forward trajectories and samplers from the command line"};
     app.require_subcommand(0, 1);
@@ -35,11 +36,18 @@ int main(int argc, char** argv)
     ds::cli::registerSnrCommand(app);
     ds::cli::registerForwardCommand(app);
     ds::cli::registerSampleCommand(app);
+    ds::cli::registerSpectrumCommand(app);
+    ds::cli::registerProbeCommand(app);
+    ds::cli::registerRoundTripCommand(app);
+    ds::cli::registerReplayCommand(app);
+    ds::cli::registerHealthCommand(app);
     ds::cli::registerTrainCommand(app);
     ds::cli::registerTrainClassifierCommand(app);
     ds::cli::registerEvalCommand(app);
     ds::cli::registerExportCommands(app);
+    ds::cli::registerConvertCommand(app);
     ds::cli::registerBenchCommand(app);
+    ds::cli::registerBenchSamplersCommand(app);
 
     try {
         app.parse(argc, argv);

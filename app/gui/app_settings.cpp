@@ -27,6 +27,7 @@ void saveSamplerSettings(const TrajectoryView& trajectory, const ComparisonView&
 {
     const auto& controls = trajectory.controls();
     controls.samplerSettings().save(s, "trajectory/sampler");
+    s.setValue("trajectory/samplerModel", trajectory.settingsModel()); // the model those settings were made for
     s.setValue("trajectory/batch", controls.batch());
     s.setValue("trajectory/seed", qulonglong(controls.seed()));
     const auto panes = comparison.paneSettings();
@@ -39,6 +40,7 @@ void restoreSamplerSettings(TrajectoryView& trajectory, ComparisonView& comparis
 {
     auto& controls = trajectory.controls();
     controls.setSamplerSettings(SamplerSettings::load(s, "trajectory/sampler", controls.samplerSettings()));
+    trajectory.setSettingsModel(s.value("trajectory/samplerModel").toString());
     controls.setBatch(s.value("trajectory/batch", controls.batch()).toInt());
     controls.setSeed(s.value("trajectory/seed", qulonglong(controls.seed())).toULongLong());
     const int count = s.value("comparison/panes", 0).toInt();

@@ -1,7 +1,7 @@
 #pragma once
 // What diffscope remembers between runs (QSettings): the window layout and the last sampler
-// settings of the trajectory view and of each comparison pane. Recent files live in
-// RecentFiles.
+// settings of the trajectory view (with the model they were made for: another model opens
+// with its own defaults) and of each comparison pane. Recent files live in RecentFiles.
 class QMainWindow;
 class QSettings;
 

@@ -1,6 +1,7 @@
 #include "export_actions.h"
 
 #include "widgets/common/chart_adapter.h"
+#include "widgets/common/dialog_folder.h"
 #include "widgets/comparison/comparison_pane.h"
 #include "widgets/comparison/comparison_view.h"
 #include "widgets/engine/export_service.h"
@@ -59,14 +60,19 @@ void ExportActions::populate(QMenu* menu)
     menu->addSeparator();
     add(tr("Trajectory arrays (.npy)…"), "trajectory.npy", tr("NumPy arrays (*.npy)"), &ExportActions::exportTrajectoryNpy);
     add(tr("Samples (.npy)…"), "samples.npy", tr("NumPy arrays (*.npy)"), &ExportActions::exportSamplesNpy);
+    auto* labels = menu->addAction(tr("Label frames with t"));
+    labels->setCheckable(true);
+    labels->setChecked(labels_);
+    labels->setToolTip(tr("strips, contact sheets and animations print each frame's t"));
+    connect(labels, &QAction::toggled, this, [this](bool on) { labels_ = on; });
     menu->addSeparator();
     menu->addAction(tr("SNR charts (PNG, SVG, CSV)…"), this, [this] {
-        const auto folder = QFileDialog::getExistingDirectory(window_, tr("Export the SNR charts into"));
+        const auto folder = askFolder(tr("Export the SNR charts into"));
         if (!folder.isEmpty())
             exportCharts(folder);
     });
     menu->addAction(tr("Sampler comparison (.npy, PNG, CSV)…"), this, [this] {
-        const auto folder = QFileDialog::getExistingDirectory(window_, tr("Export the sampler comparison into"));
+        const auto folder = askFolder(tr("Export the sampler comparison into"));
         if (!folder.isEmpty())
             exportComparison(folder);
     });
@@ -74,7 +80,16 @@ void ExportActions::populate(QMenu* menu)
 
 QString ExportActions::askPath(const QString& title, const QString& name, const QString& filter)
 {
-    return QFileDialog::getSaveFileName(window_, title, name, filter);
+    const auto path = QFileDialog::getSaveFileName(window_, title, dialogPath(name), filter);
+    rememberDialogChoice(path);
+    return path;
+}
+
+QString ExportActions::askFolder(const QString& title)
+{
+    const auto folder = QFileDialog::getExistingDirectory(window_, title, dialogFolder());
+    rememberDialogChoice(folder);
+    return folder;
 }
 
 bool ExportActions::launch(const QString& what, ExportService::Task task)
@@ -116,6 +131,7 @@ bool ExportActions::exportStripPng(const QString& path)
     options.range = trajectory_.document().meta().range;
     options.content = contentFor(trajectory_.kind());
     options.scale = exportScale(trajectory_.document().trajectory());
+    options.labels = labels_;
     return launch(tr("trajectory strip"), stripPngTask(path, trajectory_.document().trajectory(), 0, options));
 }
 
@@ -127,6 +143,7 @@ bool ExportActions::exportContactSheetPng(const QString& path)
     options.range = trajectory_.document().meta().range;
     options.content = contentFor(trajectory_.kind());
     options.scale = std::max(1, exportScale(trajectory_.document().trajectory()) / 2);
+    options.labels = labels_;
     return launch(tr("contact sheet"), contactSheetTask(path, trajectory_.document().trajectory(), options));
 }
 
@@ -138,7 +155,7 @@ bool ExportActions::exportAnimation(const QString& path)
     AnimationOptions options;
     options.fps = trajectory_.timeline().framesPerSecond();
     options.scale = std::max(1, exportScale(doc.trajectory()) / 2);
-    auto frames = trajectoryAnimation(doc.trajectory(), doc.meta().range, 0, contentFor(trajectory_.kind()));
+    auto frames = trajectoryAnimation(doc.trajectory(), doc.meta().range, 0, contentFor(trajectory_.kind()), labels_);
     const auto what = path.endsWith(QStringLiteral(".mp4"), Qt::CaseInsensitive) ? tr("MP4") : tr("GIF");
     return launch(tr("%1 animation").arg(what), animationTask(path, frames, options));
 }

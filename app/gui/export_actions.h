@@ -1,8 +1,10 @@
 #pragma once
 // The Export menu: the current frame or grid, a trajectory strip or contact sheet (PNG), an
 // animation (GIF, MP4), the trajectory or the samples as .npy, the SNR charts (PNG, SVG,
-// CSV) and the sampler comparison (per pane .npy + PNG, a CSV of timings and metrics). Each export runs in the background through ExportService; the path-taking methods are
-// what the menu's file dialogs call, and what tests call directly.
+// CSV) and the sampler comparison (per pane .npy + PNG, a CSV of timings and metrics). Each
+// export runs in the background through ExportService; the path-taking methods are what the
+// menu's file dialogs call, and what tests call directly. The dialogs open in the folder last
+// chosen (ds::dialogFolder), not the working folder.
 #include "widgets/engine/export_service.h"
 
 #include <QObject>
@@ -25,6 +27,11 @@ public:
 
     void populate(QMenu* menu);
 
+    // Strips, contact sheets and animations label each frame with its t (on by default; the
+    // Export menu's "Label frames with t" toggles it).
+    void setFrameLabels(bool on) { labels_ = on; }
+    bool frameLabels() const { return labels_; }
+
     // Each returns false (and emits failed) when there is nothing to export or a job runs.
     bool exportFramePng(const QString& path);
     bool exportStripPng(const QString& path);
@@ -45,12 +52,14 @@ private:
     bool haveFrames();
     bool launch(const QString& what, ExportService::Task task);
     QString askPath(const QString& title, const QString& name, const QString& filter);
+    QString askFolder(const QString& title);
 
     TrajectoryView& trajectory_;
     SnrPanel& snr_;
     ComparisonView& comparison_;
     ExportService& service_;
     QWidget* window_;
+    bool labels_ = true;
 };
 
 } // namespace ds

@@ -7,6 +7,7 @@
 #include "export_actions.h"
 #include "main_menus.h"
 #include "recent_files.h"
+#include "recovery_dialog.h"
 #include "status_panel.h"
 
 #include "widgets/common/chart_adapter.h"
@@ -73,6 +74,14 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent)
     startupModel_ = options.model;
     if (!options.model.isEmpty())
         openModel(options.model);
+    if (restoreSettings_) // a normal start (not tests or screenshots): offer interrupted trainings
+        RecoveryDialog::offerInterruptedRuns(QDir::home().filePath(QStringLiteral("diffscope-runs")), this,
+                                             [this](const QString& checkpoint) {
+                                                 QString error;
+                                                 if (training_->service().resume(checkpoint, 0, &error) < 0)
+                                                     errors_->report(tr("Resume %1").arg(checkpoint), error);
+                                                 tabs_->setCurrentWidget(training_);
+                                             });
 }
 
 MainWindow::~MainWindow()
@@ -115,8 +124,14 @@ void MainWindow::connectModel()
         status_->showModel(s);
         recent_->add(s.source);
         setWindowTitle(tr("diffscope — %1").arg(s.source.startsWith("oracle:") ? s.source : QFileInfo(s.source).fileName()));
-        if (const auto d = model_->denoiser(); d && !d->info().notes.empty()) // e.g. what a diffusers folder assumed
-            statusBar()->showMessage(QString::fromStdString(d->info().notes), 15000);
+        // What a diffusers folder assumed, and why the sampler settings are what they are.
+        QStringList notes;
+        if (const auto d = model_->denoiser(); d && !d->info().notes.empty())
+            notes << QString::fromStdString(d->info().notes);
+        if (!trajectory_->samplerNote().isEmpty())
+            notes << trajectory_->samplerNote().replace('\n', QStringLiteral(" · "));
+        if (!notes.isEmpty())
+            statusBar()->showMessage(notes.join(QStringLiteral(" · ")), 15000);
     });
     connect(model_, &ModelSession::openFailed, this, [this](const QString& source, const QString& message) {
         if (model_->hasModel())

@@ -1,11 +1,18 @@
 #pragma once
 // The most recently opened models (files and oracle specs), kept in QSettings, newest first.
+// The menu names each by its file name, with as many parent folders as it takes to tell apart
+// entries that share a name ("runs/a/model.dsckpt", "runs/b/model.dsckpt"); its tooltip and
+// status tip give the full path.
 #include <QObject>
 #include <QStringList>
 
 class QMenu;
 
 namespace ds {
+
+// Menu texts for `specs`: oracle specs as they are; files by name, folders by name + "/",
+// each extended by parent folders until no two texts are equal.
+QStringList recentLabels(const QStringList& specs);
 
 class RecentFiles : public QObject {
     Q_OBJECT

@@ -2,17 +2,21 @@
 
 #include "main_window.h"
 
+#include "widgets/common/sampler_settings_editor.h"
 #include "widgets/comparison/comparison_view.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/snr/snr_panel.h"
 #include "widgets/training/training_form.h"
 #include "widgets/training/training_panel.h"
 #include "widgets/trajectory/timeline_bar.h"
+#include "widgets/trajectory/trajectory_controls.h"
 #include "widgets/trajectory/trajectory_document.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QDir>
@@ -65,6 +69,24 @@ bool captureTraining(MainWindow& w, const QDir& dir)
     return ok && save(w, MainWindow::TrainingTab, dir.filePath("training.png"));
 }
 
+// The trajectory tab's sampler form with `sampler` chosen as a user would (its combo box),
+// `tune` applied to its option controls, grabbed alone.
+bool captureSamplerForm(MainWindow& w, const QString& sampler, const std::function<void(SamplerSettingsEditor&)>& tune,
+                        const QString& path)
+{
+    auto& editor = w.trajectoryView().controls().samplerEditor();
+    const auto before = editor.settings();
+    w.tabs().setCurrentIndex(MainWindow::TrajectoryTab);
+    qobject_cast<QComboBox*>(editor.field("sampler"))->setCurrentText(sampler);
+    if (tune)
+        tune(editor);
+    waitUntil([] { return false; }, 300);
+    auto* box = editor.parentWidget(); // the "Sampler" group with its note
+    const bool ok = box && box->grab().save(path);
+    editor.setSettings(before);
+    return ok;
+}
+
 bool capture(MainWindow& w, const QString& folder)
 {
     QDir().mkpath(folder);
@@ -75,6 +97,14 @@ bool capture(MainWindow& w, const QString& folder)
     traj.timeline().setFrame(int(traj.document().frameCount() * 0.6)); // mid-run: still noisy
     traj.inspect(0, 14, 14);
     ok = ok && save(w, MainWindow::TrajectoryTab, dir.filePath("trajectory-view.png"));
+    ok = ok && captureSamplerForm(w, "picard-ddim", {}, dir.filePath("sampler-settings-picard-ddim.png"));
+    ok = ok && captureSamplerForm(
+                   w, "edm-heun",
+                   [](SamplerSettingsEditor& e) {
+                       qobject_cast<QDoubleSpinBox*>(e.field("churn"))->setValue(40); // shows S_tmin/S_tmax
+                       qobject_cast<QComboBox*>(e.field("spacing"))->setCurrentText("karras"); // shows ρ
+                   },
+                   dir.filePath("sampler-settings-edm-heun.png"));
     w.snrPanel().addPixel({20, 8});
     ok = ok && waitUntil([&] { return !w.snrPanel().busy(); }, 60000);
     ok = ok && save(w, MainWindow::SnrTab, dir.filePath("snr-panel.png"));

@@ -1,13 +1,15 @@
 #pragma once
 // The status bar: the open model, its schedule and data shape (permanent), and the progress of
-// background exports.
+// background exports. The permanent parts elide (full text in their tooltips) within widths
+// that leave the left half of the bar to messages, and keep a gap before them, so a message
+// never runs into the model text.
 #include <QObject>
 
-class QLabel;
 class QStatusBar;
 
 namespace ds {
 
+class ElidedLabel;
 class JobProgress;
 struct ModelSummary;
 
@@ -23,9 +25,9 @@ public:
     QString modelText() const;
 
 private:
-    QLabel* model_;
-    QLabel* schedule_;
-    QLabel* shape_;
+    ElidedLabel* model_;
+    ElidedLabel* schedule_;
+    ElidedLabel* shape_;
     JobProgress* exports_;
 };
 

@@ -167,6 +167,22 @@ TensorMap readWeights(const fs::path& weights)
     }
 }
 
+// safetensors streams each tensor into its parameter (peak ≈ one copy of the weights, not three:
+// the module, the read map and the mapped file); a .bin archive is read whole, then copied.
+void loadWeightsInto(DiffusersUNet2D& unet, const fs::path& weights)
+{
+    const auto file = weights.string();
+    if (!endsWith(file, ".safetensors")) {
+        loadDiffusersWeights(unet, readWeights(weights), file);
+        return;
+    }
+    const auto targets = diffusersWeightTargets(unet, readSafetensorsLayout(file), file);
+    readSafetensorsInto(file, [&](const std::string& name) {
+        auto it = targets.find(name);
+        return it == targets.end() ? at::Tensor() : it->second;
+    });
+}
+
 // DDPM's own defaults (Ho et al.; diffusers' DDPMScheduler()): what a folder without any
 // scheduler config was most likely trained with.
 DiffusersScheduler assumedScheduler(const nlohmann::json& unetConfig)
@@ -287,7 +303,7 @@ std::unique_ptr<DiffusersDenoiser> DiffusersDenoiser::open(const std::string& fo
         notes.push_back("out_channels = 2 × in_channels: the learned-variance half of the output is ignored");
     impl->unet = DiffusersUNet2D(DiffusersUNetConfig::fromJson(config, configPath));
     try {
-        loadDiffusersWeights(impl->unet, readWeights(weights), weights.string());
+        loadWeightsInto(impl->unet, weights);
     } catch (const std::exception& e) {
         throw Error(withFile(weights.string(), userMessage(e)));
     }
@@ -303,6 +319,8 @@ std::unique_ptr<DiffusersDenoiser> DiffusersDenoiser::open(const std::string& fo
     denoiser->to(device);
     return denoiser;
 }
+
+std::shared_ptr<DiffusersUNet2DImpl> DiffusersDenoiser::network() const { return impl_->unet.ptr(); }
 
 void DiffusersDenoiser::to(c10::Device device)
 {

@@ -15,6 +15,7 @@
 namespace ds {
 
 struct DiffusersDenoiserImpl;
+class DiffusersUNet2DImpl;
 
 class DiffusersDenoiser : public Denoiser {
 public:
@@ -27,6 +28,8 @@ public:
     ~DiffusersDenoiser() override;
 
     void to(c10::Device device) override;
+    // The UNet itself (for TorchScript export and benchmarks): float32 on CPU.
+    std::shared_ptr<DiffusersUNet2DImpl> network() const;
 
 protected:
     at::Tensor forward(const at::Tensor& x, const at::Tensor& k) override;

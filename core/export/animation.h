@@ -29,6 +29,7 @@ using ExportProgress = std::function<bool(int64_t done, int64_t total)>;
 struct ExportResult {
     int64_t frames = 0;     // frames written
     bool cancelled = false; // stopped by the progress callback or the stop token: no file written
+    std::string codec;      // what encoded it: "GIF", "H.264 (avc1)", "MPEG-4 Part 2 (mp4v)"
 };
 
 // Checks the options and the sequence (count ≥ 1, fps in (0, 100], scale 1..32); throws

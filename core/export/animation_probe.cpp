@@ -39,6 +39,9 @@ AnimationInfo probeVideo(const std::string& path)
     cv::VideoCapture capture(path);
     require(capture.isOpened(), path + ": OpenCV cannot open this video");
     AnimationInfo info;
+    const auto fourcc = int(capture.get(cv::CAP_PROP_FOURCC));
+    for (int shift = 0; shift < 32 && fourcc != 0; shift += 8)
+        info.codec.push_back(char((fourcc >> shift) & 0xFF));
     cv::Mat frame;
     while (capture.read(frame)) { // counts decoded frames, not the container's claim
         ++info.frames;

@@ -10,6 +10,7 @@ struct AnimationInfo {
     int64_t frames = 0;
     int64_t width = 0;
     int64_t height = 0;
+    std::string codec; // videos: the stream's fourcc as the decoder reports it ("h264", "FMP4", …)
 };
 
 // Decodes every frame of a GIF. Throws ds::Error naming the file if it does not decode.

@@ -141,6 +141,7 @@ ExportResult saveGif(const std::string& path, const FrameSequence& frames, const
     const int delay = std::max(2, int(std::lround(100.0 / options.fps)));
     const auto temp = tempPathFor(path);
     ExportResult result;
+    result.codec = "GIF";
     try {
         auto first = preparedFrame(path, frames, 0, options.scale);
         auto gif = openGif(temp, path, first, options.loop);

@@ -1,6 +1,7 @@
 #include "trajectory_images.h"
 
 #include "../error.h"
+#include "frame_labels.h"
 #include "core/data/point_cloud_image.h"
 #include "core/io/image_io.h"
 
@@ -28,6 +29,43 @@ void requireFrames(const Trajectory& trajectory, const char* what)
     require(!trajectory.empty(), std::string(what) + ": the trajectory has no frames");
 }
 
+// Pixels of padding around a label at `scale`.
+int64_t labelPad(int64_t scale) { return 2 * scale; }
+
+// The labels of a row of tiles `tileWidth` wide (tile f from x = 1 + f·(tileWidth + 1), the
+// layout of tileImages), centred in a band under the row.
+at::Tensor withLabelsBelow(const at::Tensor& row, int64_t tileWidth, const std::vector<int64_t>& ts)
+{
+    std::vector<std::string> texts;
+    int64_t scale = 3;
+    for (auto t : ts) {
+        texts.push_back(tLabel(t, tileWidth - 2));
+        scale = std::min(scale, labelScaleFor(texts.back(), tileWidth - 2));
+    }
+    auto band = labelBand(labelHeight(scale) + 2 * labelPad(scale), row.size(1), row.size(2));
+    for (size_t f = 0; f < texts.size(); ++f) {
+        const int64_t centre = 1 + int64_t(f) * (tileWidth + 1) + tileWidth / 2;
+        drawLabel(band, centre - labelWidth(texts[f], scale) / 2, labelPad(scale), texts[f], scale);
+    }
+    return at::cat({row, band}, 0);
+}
+
+// The labels of rows `tileHeight` high (row f from y = 1 + f·(tileHeight + 1)) in a column
+// left of them.
+at::Tensor withLabelsLeft(const at::Tensor& sheet, int64_t tileHeight, const std::vector<int64_t>& ts)
+{
+    const int64_t scale = std::clamp<int64_t>(tileHeight / 24, 1, 3);
+    int64_t width = 0;
+    for (auto t : ts)
+        width = std::max(width, labelWidth("t=" + std::to_string(t), scale));
+    auto column = labelBand(sheet.size(0), width + 2 * labelPad(scale), sheet.size(2));
+    for (size_t f = 0; f < ts.size(); ++f) {
+        const int64_t middle = 1 + int64_t(f) * (tileHeight + 1) + tileHeight / 2;
+        drawLabel(column, labelPad(scale), middle - labelHeight(scale) / 2, "t=" + std::to_string(ts[f]), scale);
+    }
+    return at::cat({column, sheet}, 1);
+}
+
 // 2D data: one scatter plot per kept frame, side by side with the 1-pixel gaps of tileImages.
 at::Tensor pointCloudSheet(const Trajectory& kept, const SheetOptions& options)
 {
@@ -39,7 +77,10 @@ at::Tensor pointCloudSheet(const Trajectory& kept, const SheetOptions& options)
         row.push_back(plot);
         row.push_back(row.front());
     }
-    return at::cat(row, 1);
+    auto sheet = at::cat(row, 1);
+    if (options.labels) // the 1-pixel top and bottom gaps of tileImages are not part of a plot
+        sheet = withLabelsBelow(sheet, row[1].size(1), kept.ts());
+    return sheet;
 }
 
 } // namespace
@@ -62,7 +103,10 @@ at::Tensor trajectoryStrip(const Trajectory& trajectory, int64_t sample, const S
     std::vector<at::Tensor> tiles;
     for (int64_t f = 0; f < kept.size(); ++f)
         tiles.push_back(content(kept, f, options.content)[sample]);
-    return tileImages(at::stack(tiles), options.range, int64_t(tiles.size()), options.scale);
+    auto strip = tileImages(at::stack(tiles), options.range, int64_t(tiles.size()), options.scale);
+    if (options.labels && !isPointBatch(kept.frame(0))) // a point's path is one plot: no tiles to label
+        strip = withLabelsBelow(strip, kept.frame(0).size(3) * options.scale, kept.ts());
+    return strip;
 }
 
 at::Tensor contactSheet(const Trajectory& trajectory, const SheetOptions& options)
@@ -76,16 +120,27 @@ at::Tensor contactSheet(const Trajectory& trajectory, const SheetOptions& option
     std::vector<at::Tensor> rows; // row f: the first `samples` images of frame f
     for (int64_t f = 0; f < kept.size(); ++f)
         rows.push_back(content(kept, f, options.content).narrow(0, 0, samples));
-    return tileImages(at::cat(rows), options.range, samples, options.scale);
+    auto sheet = tileImages(at::cat(rows), options.range, samples, options.scale);
+    if (options.labels)
+        sheet = withLabelsLeft(sheet, kept.frame(0).size(2) * options.scale, kept.ts());
+    return sheet;
 }
 
-FrameSequence trajectoryAnimation(const Trajectory& trajectory, DataRange range, int64_t columns, FrameContent what)
+FrameSequence trajectoryAnimation(const Trajectory& trajectory, DataRange range, int64_t columns, FrameContent what,
+                                  bool labels)
 {
     requireFrames(trajectory, "animation");
     FrameSequence sequence;
     sequence.count = trajectory.size();
-    sequence.frame = [trajectory, range, columns, what](int64_t i) {
-        return tileImages(content(trajectory, i, what), range, columns, 1);
+    sequence.frame = [trajectory, range, columns, what, labels](int64_t i) {
+        auto grid = tileImages(content(trajectory, i, what), range, columns, 1);
+        if (!labels)
+            return grid;
+        // The scale follows the width alone, so every frame's band has the same height.
+        const int64_t scale = std::clamp<int64_t>(grid.size(1) / 100, 1, 3);
+        auto band = labelBand(labelHeight(scale) + 2 * labelPad(scale), grid.size(1), grid.size(2));
+        drawLabel(band, labelPad(scale), labelPad(scale), "t=" + std::to_string(trajectory.t(i)), scale);
+        return at::cat({grid, band}, 0);
     };
     return sequence;
 }

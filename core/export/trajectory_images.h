@@ -3,7 +3,8 @@
 // a grid, one sample's path as a strip, frames × samples as a contact sheet, and every frame
 // as an animation source. All return uint8 [H, W, C] (RGB or gray) ready for ds::savePng.
 // 2D point data draws as scatter plots: a frame is one plot of the batch, a strip the path of
-// one point, a contact sheet one plot per kept frame.
+// one point, a contact sheet one plot per kept frame. Labels (t of each frame) use the pixel
+// font of frame_labels.h.
 #include "../trajectory.h"
 #include "animation.h"
 #include "core/data/data_range.h"
@@ -26,6 +27,8 @@ struct SheetOptions {
     int64_t maxFrames = 11;              // frames kept, evenly spread, first and last always kept
     int64_t maxSamples = 8;              // contact sheet: samples of the batch, from the first
     int64_t scale = 1;                   // nearest-neighbour upscaling
+    bool labels = false;                 // each frame's t under its tile (strips, point plots)
+                                         // or left of its row (contact sheets)
 };
 
 // The batch at frame i as a grid `columns` wide (0: about square).
@@ -40,7 +43,8 @@ at::Tensor contactSheet(const Trajectory& trajectory, const SheetOptions& option
 
 // Every frame as a grid, for saveGif / saveMp4. The sequence shares the trajectory's frames
 // (copying a Trajectory copies tensor handles, not pixels), so it stays valid on its own.
+// `labels`: a band under each frame says its t ("t=250"), the same height in every frame.
 FrameSequence trajectoryAnimation(const Trajectory& trajectory, DataRange range, int64_t columns = 0,
-                                  FrameContent content = FrameContent::State);
+                                  FrameContent content = FrameContent::State, bool labels = false);
 
 } // namespace ds

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ds {
@@ -24,7 +25,29 @@ void fsyncPath(const std::string& path, bool directory, const std::string& targe
     require(rc == 0, target + ": fsync failed: " + message);
 }
 
+// The process's umask, read without changing it (umask(2) can only be read by setting it,
+// which races with other threads creating files); /proc/self/status has it since Linux 4.7.
+mode_t processUmask()
+{
+    static const mode_t mask = [] {
+        std::ifstream status("/proc/self/status");
+        std::string key;
+        while (status >> key)
+            if (key == "Umask:") {
+                std::string octal;
+                status >> octal;
+                return mode_t(std::stoul(octal, nullptr, 8));
+            }
+        const mode_t old = ::umask(022); // fallback: read it by setting it back at once
+        ::umask(old);
+        return old;
+    }();
+    return mask;
+}
+
 } // namespace
+
+mode_t defaultFileMode() { return 0666 & ~processUmask(); }
 
 std::string tempPathFor(const std::string& path)
 {
@@ -37,6 +60,9 @@ void commitTempFile(const std::string& tempPath, const std::string& path)
 {
     namespace fs = std::filesystem;
     try {
+        // Writers that create the temp file themselves may make it private (giflib's
+        // EGifOpenFileName uses 0600): the committed file gets the mode of any new file.
+        require(::chmod(tempPath.c_str(), defaultFileMode()) == 0, path + ": cannot set the file's mode: " + systemError());
         fsyncPath(tempPath, false, path);
         std::error_code ec;
         fs::rename(tempPath, path, ec);

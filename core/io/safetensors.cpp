@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -86,6 +87,14 @@ public:
 
     const char* data() const { return mapped_ ? mapped_ : copy_.data(); }
     uint64_t size() const { return size_; }
+    // Drops the mapped pages wholly inside [begin, end) from memory (they are read again if touched).
+    void release(uint64_t begin, uint64_t end) const
+    {
+        const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+        const uint64_t first = (begin + page - 1) / page * page, last = end / page * page;
+        if (mapped_ && last > first)
+            ::madvise(const_cast<char*>(mapped_) + first, last - first, MADV_DONTNEED);
+    }
 
 private:
     void readAll(int fd, const std::string& path)
@@ -264,6 +273,39 @@ std::map<std::string, std::string> readSafetensorsMetadata(const std::string& pa
 {
     FileBytes file(path);
     return parseHeader(file.data(), file.size(), path).metadata;
+}
+
+TensorMap readSafetensorsLayout(const std::string& path)
+{
+    FileBytes file(path);
+    TensorMap out;
+    for (const auto& e : parseHeader(file.data(), file.size(), path).entries)
+        out.emplace(e.name, at::empty(e.shape, at::TensorOptions().dtype(e.dtype->type).device(at::kMeta)));
+    return out;
+}
+
+void readSafetensorsInto(const std::string& path, const std::function<at::Tensor(const std::string&)>& destination)
+{
+    FileBytes file(path);
+    const auto header = parseHeader(file.data(), file.size(), path);
+    const char* data = file.data() + header.dataStart;
+    c10::NoGradGuard noGrad; // destinations are often parameters
+    for (const auto& e : header.entries) {
+        at::Tensor target = destination(e.name);
+        if (!target.defined())
+            continue;
+        require(target.device().is_cpu() && target.sizes() == at::IntArrayRef(e.shape), path, ": safetensors tensor '",
+                e.name, "' does not fit its destination (shape or device)");
+        require(at::isFloatingType(e.dtype->type) == at::isFloatingType(target.scalar_type()), path,
+                ": safetensors tensor '", e.name, "' is ", e.dtype->name, ", its destination ", target.scalar_type());
+        if (e.dtype->type == target.scalar_type() && e.dtype->type != at::kBool && target.is_contiguous()) {
+            if (target.numel() > 0) // straight into place: no second copy
+                std::memcpy(target.data_ptr(), data + e.begin, e.end - e.begin);
+        } else {
+            target.copy_(copyOut(e, data, e.dtype->type, path));
+        }
+        file.release(header.dataStart + e.begin, header.dataStart + e.end);
+    }
 }
 
 namespace {

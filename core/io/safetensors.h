@@ -6,6 +6,7 @@
 
 #include <c10/core/ScalarType.h>
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -15,6 +16,14 @@ namespace ds {
 // file), integer/bool ones keep their dtype. Throws ds::Error naming the file and the problem.
 TensorMap readSafetensors(const std::string& path, at::ScalarType floatType = at::kFloat);
 std::map<std::string, std::string> readSafetensorsMetadata(const std::string& path); // "__metadata__"
+// Every tensor's name, dtype and shape as meta tensors (no data), from the header alone,
+// checked as readSafetensors checks it.
+TensorMap readSafetensorsLayout(const std::string& path);
+// Copies each tensor into `destination(name)` (a CPU tensor of the same shape; floating data is
+// converted to its dtype), one at a time, and releases the file's pages behind each tensor once
+// copied: a model loaded this way holds one copy of its weights, not two. Tensors whose
+// destination is undefined are skipped. Throws ds::Error naming the file and the tensor.
+void readSafetensorsInto(const std::string& path, const std::function<at::Tensor(const std::string& name)>& destination);
 // Writes atomically (core/atomic_file.h), tensors in name order, CPU contiguous copies.
 void writeSafetensors(const std::string& path, const TensorMap& tensors,
                       const std::map<std::string, std::string>& metadata = {});

@@ -133,6 +133,57 @@ SamplerOptions defaultOptions(std::string_view name)
     return o;
 }
 
+namespace {
+
+struct MeasuredGrid {
+    std::string_view sampler;
+    Spacing linear, cosine;
+};
+
+// Best grid at 20 NFE, from the bench-samplers table in docs/benchmarks.md. Heun on cosine
+// leaves the trailing grid: its first step from ᾱ ≈ 2e-9 (σ ≈ 2·10⁴) makes the trapezoid blow up.
+constexpr MeasuredGrid kMeasuredGrids[] = {
+    {"ddpm", Spacing::Leading, Spacing::Leading},
+    {"ddim", Spacing::Leading, Spacing::Leading},
+    {"dpmpp-2m", Spacing::LogSnr, Spacing::LogSnr},
+    {"euler-sde", Spacing::Trailing, Spacing::Trailing},
+    {"pf-ode-heun", Spacing::Trailing, Spacing::Leading},
+    {"euler", Spacing::Leading, Spacing::Leading},
+    {"euler-ancestral", Spacing::Leading, Spacing::Leading},
+    {"edm-heun", Spacing::Trailing, Spacing::Leading},
+    {"dpmpp-2m-sde", Spacing::LogSnr, Spacing::Trailing},
+    {"dpmpp-3m", Spacing::LogSnr, Spacing::LogSnr},
+    {"unipc", Spacing::LogSnr, Spacing::LogSnr},
+};
+
+// The single-step sampler a Picard entry iterates ("picard-pf-ode" iterates pf-ode-heun).
+std::string_view baseSampler(std::string_view name)
+{
+    if (name == "picard-pf-ode")
+        return "pf-ode-heun";
+    return name.starts_with("picard-") ? name.substr(7) : name;
+}
+
+} // namespace
+
+std::string defaultSamplerFor(const DenoiserInfo& model)
+{
+    if (!model.recommendedSampler.empty())
+        return model.recommendedSampler;
+    if (model.role != ModelRole::Denoiser)
+        return std::string(firstSamplerFor(model.role));
+    return "ddim";
+}
+
+SamplerOptions defaultOptions(std::string_view name, const ScheduleSpec& schedule)
+{
+    auto o = defaultOptions(name);
+    for (const auto& m : kMeasuredGrids)
+        if (m.sampler == baseSampler(name))
+            o.spacing = schedule.kind == ScheduleKind::Cosine ? m.cosine : m.linear;
+    return o;
+}
+
 std::string samplerChoices()
 {
     std::string out;

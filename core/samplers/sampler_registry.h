@@ -30,11 +30,19 @@ const SamplerEntry& samplerEntry(std::string_view name);
 std::unique_ptr<Sampler> makeSampler(std::string_view name);
 // SamplerOptions{} with the sampler's own defaults applied.
 SamplerOptions defaultOptions(std::string_view name);
+// The same with the timestep grid measured best for this sampler on `schedule`'s kind (exact
+// W2 on Gaussian data at 20 NFE, `diffscope-cli bench-samplers`, docs/benchmarks.md): cosine
+// has its own column; every other scalar schedule takes the linear one.
+SamplerOptions defaultOptions(std::string_view name, const ScheduleSpec& schedule);
 std::string samplerChoices();
 // The samplers that drive models of `role`, comma-separated, for messages.
 std::string samplerNamesFor(ModelRole role);
 // The first sampler the registry lists for `role` (ddpm for denoisers, dnm, pixel-aware).
 std::string_view firstSamplerFor(ModelRole role);
+// The sampler a model gets when nobody chose one (CLI, app, training previews): the model's own
+// recommendation (a diffusers scheduler config), else DDIM for denoisers (few steps, no noise
+// to tune), else the one sampler of its role.
+std::string defaultSamplerFor(const DenoiserInfo& model);
 // Every sampler with the options it reads, one per line, for `sample --help`.
 std::string samplerHelp();
 

@@ -1,6 +1,9 @@
 #include "run_folder.h"
 
 #include "core/error.h"
+#include "core/io/atomic_file.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -9,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ds {
@@ -16,33 +20,39 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The pid a lock file names; 0 when the file is unreadable or holds no number (a writer that
-// died between creating and filling it).
-int64_t lockOwner(const std::string& path)
+constexpr const char* kLockName = ".lock";
+constexpr const char* kEndMarkName = ".ended";
+
+// The pid a lock file holds; 0 when it holds none (a writer that died between creating the file
+// and filling it, or a file we just created).
+int64_t pidIn(int fd)
 {
-    std::ifstream in(path);
-    int64_t pid = 0;
-    if (!(in >> pid))
+    char text[32] = {};
+    const auto n = ::pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
         return 0;
-    return pid;
+    try {
+        return std::stoll(std::string(text, size_t(n)));
+    } catch (const std::logic_error&) {
+        return 0;
+    }
 }
 
-// O_EXCL makes creation atomic: of two processes racing for the lock, exactly one succeeds.
-bool tryCreate(const std::string& path)
+struct flock wholeFile(short type)
 {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        require(errno == EEXIST, path + ": cannot create the run lock: " + std::strerror(errno));
-        return false;
-    }
-    const auto text = std::to_string(::getpid()) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
-    ::close(fd);
-    if (!ok) {
-        ::unlink(path.c_str());
-        throw Error(path + ": cannot write the run lock");
-    }
-    return true;
+    struct flock lock {};
+    lock.l_type = type;
+    lock.l_whence = SEEK_SET; // l_start = l_len = 0: the whole file
+    return lock;
+}
+
+// The lock file still is `fd`'s file: an owner that ended unlinks it while holding the lock,
+// so a racer that opened the old file before the unlink locks a file nobody else will see.
+bool stillLinked(int fd, const std::string& path)
+{
+    struct stat open {}, named {};
+    return ::fstat(fd, &open) == 0 && ::stat(path.c_str(), &named) == 0 && open.st_dev == named.st_dev
+        && open.st_ino == named.st_ino;
 }
 
 } // namespace
@@ -55,26 +65,76 @@ bool processAlive(int64_t pid)
 }
 
 RunLock::RunLock(const std::string& dir, const std::function<void(const std::string&)>& note)
-    : path_((fs::path(dir) / ".lock").string())
+    : dir_(dir), path_((fs::path(dir) / kLockName).string())
 {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    require(!ec, dir + ": cannot create the run folder: " + ec.message());
-    if (tryCreate(path_))
+    require(!ec, dir, ": cannot create the run folder: ", ec.message());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        require(fd >= 0, path_, ": cannot create the run lock: ", std::strerror(errno));
+        auto lock = wholeFile(F_WRLCK);
+        if (::fcntl(fd, F_OFD_SETLK, &lock) != 0) {
+            const int error = errno;
+            const auto owner = pidIn(fd);
+            ::close(fd);
+            require(error == EAGAIN || error == EACCES, path_, ": cannot lock the run folder: ", std::strerror(error));
+            throw Error(dir + ": another training (pid " + std::to_string(owner)
+                        + ") is writing into this run folder; wait for it to end, or choose another name");
+        }
+        if (!stillLinked(fd, path_)) { // its owner ended as we opened it: try the new file
+            ::close(fd);
+            continue;
+        }
+        const auto previous = pidIn(fd);
+        const auto text = std::to_string(::getpid()) + "\n";
+        if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != ssize_t(text.size())) {
+            const auto message = std::string(std::strerror(errno));
+            ::unlink(path_.c_str());
+            ::close(fd);
+            throw Error(path_ + ": cannot write the run lock: " + message);
+        }
+        fd_ = fd;
+        fs::remove(endMarkPath(dir), ec); // the end mark was the previous writer's
+        if (previous != 0 && note)
+            note(dir + ": took over a stale lock of pid " + std::to_string(previous) + " (no longer running)");
         return;
-    const auto owner = lockOwner(path_);
-    require(!processAlive(owner), dir + ": another training (pid " + std::to_string(owner)
-                                      + ") is writing into this run folder; wait for it to end, or choose another name");
-    ::unlink(path_.c_str());
-    require(tryCreate(path_), dir + ": another training took the run folder's lock at the same time");
-    if (note)
-        note(dir + ": took over a stale lock of pid " + std::to_string(owner) + " (no longer running)");
+    }
+    throw Error(dir + ": the run folder's lock keeps changing hands; try again");
 }
 
 RunLock::~RunLock()
 {
-    if (lockOwner(path_) == ::getpid())
-        ::unlink(path_.c_str());
+    if (fd_ < 0)
+        return;
+    ::unlink(path_.c_str()); // while still holding the lock: see stillLinked()
+    ::close(fd_);
+}
+
+void RunLock::markEnded(const std::string& status, int64_t step, const std::string& checkpoint) const
+{
+    const nlohmann::json mark{{"status", status}, {"step", step}, {"checkpoint", checkpoint}, {"pid", int64_t(::getpid())}};
+    writeFileAtomically(endMarkPath(dir_), [&](std::ostream& out) { out << mark.dump() << '\n'; });
+}
+
+bool runLockHeld(const std::string& dir)
+{
+    const auto path = (fs::path(dir) / kLockName).string();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    auto probe = wholeFile(F_WRLCK);
+    const bool held = ::fcntl(fd, F_OFD_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+    ::close(fd);
+    return held;
+}
+
+std::string endMarkPath(const std::string& dir) { return (fs::path(dir) / kEndMarkName).string(); }
+
+bool runEndedCleanly(const std::string& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(endMarkPath(dir), ec);
 }
 
 std::vector<std::string> removeStaleTempFiles(const std::string& dir)

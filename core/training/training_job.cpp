@@ -79,6 +79,10 @@ void prepareData(TrainingState& s)
             net["steps"] = s.config.schedule.T;
     } else if (net.value("kind", "") == "mlp") {
         net["dims"] = s.shape[0] * s.shape[1] * s.shape[2];
+    } else if (net.value("kind", "") == "diffusers-unet" && net.value("config", nlohmann::json()).is_object()) {
+        auto& unet = net["config"]; // a UNet2DModel config.json: channels and size from the data
+        unet["in_channels"] = unet["out_channels"] = s.shape[0];
+        unet["sample_size"] = s.shape[1] == s.shape[2] ? nlohmann::json(s.shape[1]) : nlohmann::json{s.shape[1], s.shape[2]};
     }
 }
 
@@ -213,7 +217,7 @@ at::Tensor preview(TrainingState& s)
     NetworkDenoiser denoiser(s.ema, info);
     denoiser.to(s.device);
     const auto role = denoiser.info().role;
-    auto sampler = makeSampler(role == ModelRole::Denoiser ? "ddim" : firstSamplerFor(role)); // previews
+    auto sampler = makeSampler(defaultSamplerFor(denoiser.info())); // previews
     SamplerOptions options;
     options.steps = std::min<int64_t>(kPreviewSteps, s.schedule.steps());
     if (role == ModelRole::PixelAware) // Algorithm 1 from noise over the whole chain
@@ -333,6 +337,17 @@ void afterStep(TrainingState& s, const TrainingCallbacks& callbacks, std::ofstre
     }
 }
 
+// A failure to write the mark loses nothing: the folder is then offered for resume once more.
+void markEnd(const RunLock& lock, const TrainingOutcome& outcome, const TrainingCallbacks& callbacks)
+{
+    try {
+        lock.markEnded(std::string(name(outcome.status)), outcome.step, outcome.checkpoint);
+    } catch (const std::exception& e) {
+        if (callbacks.note)
+            callbacks.note(userMessage(e));
+    }
+}
+
 } // namespace
 
 std::string_view name(TrainingStatus status) { return statusNames[int(status)]; }
@@ -415,7 +430,10 @@ TrainingOutcome TrainingJob::run(const TrainingCallbacks& callbacks, const StopT
     // Between steps a second Ctrl-C is ignored: the first already asked for a stop, which
     // comes at the next step boundary, with a checkpoint.
     InterruptShield shield;
-    return trainLoop(callbacks, stop, log);
+    auto outcome = trainLoop(callbacks, stop, log);
+    if (outcome.status != TrainingStatus::Failed) // a clean end: run_recovery.h does not offer it again
+        markEnd(*lock, outcome, callbacks);
+    return outcome;
 }
 
 TrainingOutcome TrainingJob::trainLoop(const TrainingCallbacks& callbacks, const StopToken& stop, std::ofstream& log)

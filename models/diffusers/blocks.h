@@ -35,6 +35,10 @@ public:
     // Appends each resnet's (or resnet + attention's) output and the downsampler's to `skips`.
     virtual at::Tensor forward(at::Tensor h, const at::Tensor& temb, std::vector<at::Tensor>& skips,
                                at::Tensor& skipSample) = 0;
+    // Writes forward as TorchScript (unet_script.cpp): `h` and `temb` name the inputs, `skips`
+    // the skip variables; returns the output's variable. Throws ds::Error where a block has none.
+    virtual std::string writeScript(SourceWriter& w, const std::string& path, const std::string& h,
+                                    const std::string& temb, std::vector<std::string>& skips) const;
 };
 
 // A level of the up path: pops one skip per resnet from the back of `skips`. `skipSample`
@@ -43,6 +47,8 @@ class UpBlockBase : public torch::nn::Module {
 public:
     virtual at::Tensor forward(at::Tensor h, const at::Tensor& temb, std::vector<at::Tensor>& skips,
                                at::Tensor& skipSample) = 0;
+    virtual std::string writeScript(SourceWriter& w, const std::string& path, const std::string& h,
+                                    const std::string& temb, std::vector<std::string>& skips) const;
 };
 
 struct DownBlockSpec {
@@ -56,6 +62,8 @@ class DownBlockImpl : public DownBlockBase {
 public:
     DownBlockImpl(const DownBlockSpec& spec, const BlockOptions& options, const std::string& path);
     at::Tensor forward(at::Tensor h, const at::Tensor& temb, std::vector<at::Tensor>& skips, at::Tensor& skipSample) override;
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& h, const std::string& temb,
+                            std::vector<std::string>& skips) const override;
 
 private:
     std::vector<ResnetBlock2D> resnets_;
@@ -75,6 +83,8 @@ class UpBlockImpl : public UpBlockBase {
 public:
     UpBlockImpl(const UpBlockSpec& spec, const BlockOptions& options, const std::string& path);
     at::Tensor forward(at::Tensor h, const at::Tensor& temb, std::vector<at::Tensor>& skips, at::Tensor& skipSample) override;
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& h, const std::string& temb,
+                            std::vector<std::string>& skips) const override;
 
 private:
     std::vector<ResnetBlock2D> resnets_;
@@ -90,6 +100,7 @@ public:
     MidBlockImpl(int64_t channels, const BlockOptions& options, double outputScale, bool attention,
                  std::optional<int64_t> attnGroups, const std::string& path);
     at::Tensor forward(const at::Tensor& h, const at::Tensor& temb);
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& h, const std::string& temb) const;
 
 private:
     std::vector<ResnetBlock2D> resnets_;

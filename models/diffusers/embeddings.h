@@ -9,6 +9,8 @@
 
 namespace ds::diffusers {
 
+class SourceWriter;
+
 enum class TimeProjectionKind { Positional, Fourier, Learned };
 
 // positional (get_timestep_embedding, in float32 whatever the model's dtype):
@@ -21,6 +23,7 @@ class TimeProjectionImpl : public torch::nn::Module {
 public:
     TimeProjectionImpl(TimeProjectionKind kind, int64_t dim, bool flipSinToCos, double freqShift, int64_t tableSize);
     at::Tensor forward(const at::Tensor& t); // t [N] → [N, outputDim()]
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& t) const;
     int64_t outputDim() const { return kind_ == TimeProjectionKind::Fourier ? 2 * dim_ : dim_; }
     TimeProjectionKind kind() const { return kind_; }
 
@@ -38,6 +41,7 @@ class TimestepEmbeddingImpl : public torch::nn::Module {
 public:
     TimestepEmbeddingImpl(int64_t in, int64_t dim);
     at::Tensor forward(const at::Tensor& e);
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& e) const;
 
 private:
     torch::nn::Linear linear1_{nullptr}, linear2_{nullptr};

@@ -14,6 +14,8 @@
 
 namespace ds::diffusers {
 
+class SourceWriter; // script_writer.h: the writeScript methods below live in unet_script.cpp
+
 // diffusers' get_activation: "swish" and "silu" are the same function.
 enum class Activation { SiLU, Mish, GELU, ReLU };
 Activation activationFromName(const std::string& name); // throws ds::Error listing the names
@@ -46,6 +48,9 @@ class ResnetBlock2DImpl : public torch::nn::Module {
 public:
     ResnetBlock2DImpl(const ResnetOptions& options, const std::string& path);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& temb);
+    // Writes forward(input, temb) as TorchScript under `path` (diffusers' name); returns the variable.
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& input,
+                            const std::string& temb) const;
 
 private:
     at::Tensor resampled(const at::Tensor& x) const; // both paths, after norm1 + activation
@@ -61,6 +66,7 @@ class ConvDownsampleImpl : public torch::nn::Module {
 public:
     ConvDownsampleImpl(int64_t channels, int64_t padding);
     at::Tensor forward(const at::Tensor& x);
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& input) const;
 
 private:
     int64_t padding_;
@@ -73,6 +79,7 @@ class ConvUpsampleImpl : public torch::nn::Module {
 public:
     explicit ConvUpsampleImpl(int64_t channels);
     at::Tensor forward(const at::Tensor& x);
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& input) const;
 
 private:
     torch::nn::Conv2d conv_{nullptr};
@@ -89,6 +96,7 @@ public:
     AttentionImpl(int64_t channels, int64_t headDim, std::optional<int64_t> groups, double eps, double rescale,
                   const std::string& path);
     at::Tensor forward(const at::Tensor& x);
+    std::string writeScript(SourceWriter& w, const std::string& path, const std::string& input) const;
 
 private:
     int64_t heads_, headDim_;

@@ -32,17 +32,19 @@ std::string modernName(const std::string& name)
     return it == renames.end() ? name : name.substr(0, layer + 1) + it->second + name.substr(leaf);
 }
 
-std::map<std::string, at::Tensor> modernNames(const std::map<std::string, at::Tensor>& weights)
+// Module name → the file's name for it.
+std::map<std::string, std::string> modernNames(const std::map<std::string, at::Tensor>& weights)
 {
-    std::map<std::string, at::Tensor> out;
-    for (const auto& [name, tensor] : weights) {
+    std::map<std::string, std::string> out;
+    for (const auto& item : weights) {
+        const std::string& name = item.first;
         const std::string target = modernName(name);
         if (target != name && weights.count(target)) {
             if (name == "time_proj.W")
                 continue; // the alias of a `weight` that is there too
-            out[name] = tensor; // both spellings: the old one is reported as unexpected
+            out[name] = name; // both spellings: the old one is reported as unexpected
         } else {
-            out[target] = tensor;
+            out[target] = name;
         }
     }
     return out;
@@ -69,9 +71,10 @@ std::string listed(const std::string& what, const std::vector<std::string>& item
 
 } // namespace
 
-void loadDiffusersWeights(DiffusersUNet2D& net, const std::map<std::string, at::Tensor>& weights, const std::string& where)
+std::map<std::string, at::Tensor> diffusersWeightTargets(DiffusersUNet2D& net, const std::map<std::string, at::Tensor>& layout,
+                                                         const std::string& where)
 {
-    const auto given = modernNames(weights);
+    const auto given = modernNames(layout);
     const auto targets = diffusersStateDict(net);
     std::vector<std::string> missing, unexpected, wrong;
     for (const auto& [name, target] : targets) {
@@ -80,7 +83,7 @@ void loadDiffusersWeights(DiffusersUNet2D& net, const std::map<std::string, at::
             missing.push_back(name);
             continue;
         }
-        const at::Tensor& w = it->second;
+        const at::Tensor& w = layout.at(it->second);
         if (!w.defined())
             wrong.push_back(name + " undefined");
         else if (!w.is_floating_point() || w.sizes() != target.sizes())
@@ -100,17 +103,26 @@ void loadDiffusersWeights(DiffusersUNet2D& net, const std::map<std::string, at::
             message += "; " + listed("with the wrong shape", wrong);
         throw Error(message);
     }
-    c10::NoGradGuard noGrad;
+    std::map<std::string, at::Tensor> byFileName;
     for (const auto& [name, target] : targets)
-        target.copy_(given.at(name)); // in place (the map shares storage); converts dtype and device
+        byFileName[given.at(name)] = target;
+    return byFileName;
 }
 
-std::map<std::string, at::Tensor> diffusersStateDict(const DiffusersUNet2D& net)
+void loadDiffusersWeights(DiffusersUNet2D& net, const std::map<std::string, at::Tensor>& weights, const std::string& where)
+{
+    const auto targets = diffusersWeightTargets(net, weights, where);
+    c10::NoGradGuard noGrad;
+    for (const auto& [name, target] : targets)
+        target.copy_(weights.at(name)); // in place (the map shares storage); converts dtype and device
+}
+
+std::map<std::string, at::Tensor> diffusersStateDict(const DiffusersUNet2DImpl& net)
 {
     std::map<std::string, at::Tensor> out;
-    for (const auto& item : net->named_parameters(/*recurse=*/true))
+    for (const auto& item : net.named_parameters(/*recurse=*/true))
         out[item.key()] = item.value();
-    for (const auto& item : net->named_buffers(/*recurse=*/true))
+    for (const auto& item : net.named_buffers(/*recurse=*/true))
         out[item.key()] = item.value();
     return out;
 }

@@ -60,6 +60,10 @@ private Q_SLOTS:
         QCOMPARE(ts[40].item<int64_t>(), 0);
         QVERIFY(at::equal(t[40], s));
         QCOMPARE(x0.size(0), 41);
+        // x̂0 rows go with the frame they were computed from; the sample (t = 0) is its own x̂0.
+        QVERIFY(at::isfinite(x0).all().item<bool>());
+        QVERIFY(at::allclose(x0[40], s));
+        QVERIFY(QFileInfo::exists(p("t.x0.json")));
         if (ds::imageIoAvailable()) {
             auto png = ds::loadImage(p("s.png").toStdString(), {{0, 1}, 0, true});
             QVERIFY(png.size(1) > 6 && png.size(2) > 6);

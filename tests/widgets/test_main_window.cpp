@@ -10,6 +10,8 @@
 #include "widgets/training/training_panel.h"
 
 #include "tests/support/test_registry.h"
+#include "widgets/comparison/comparison_pane.h"
+#include "widgets/comparison/comparison_view.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/trajectory/timeline_bar.h"
 #include "widgets/trajectory/trajectory_document.h"
@@ -155,6 +157,35 @@ private Q_SLOTS:
         QVERIFY2(specs.contains("oracle:fashion-mnist?n=2000"), qPrintable(specs.join(", ")));
         auto* device = w.findChild<QComboBox*>();
         QVERIFY(device);
+    }
+
+    void longErrorsNeverWidenTheWindow()
+    {
+        // Seen: after a pane showed a long "failed: …" the window grew to 3463 px on a 1600 px
+        // screen, and Run, the inspector and the status bar went off-screen on every tab.
+        MainWindow w(optionsFor(kGaussianOracle));
+        w.resize(1500, 940);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(w.model().hasModel() && !w.trajectoryView().runner().running(), 60000);
+        const QString error(2000, QLatin1Char('e'));
+        Q_EMIT w.trajectoryView().runner().failed(error); // the trajectory tab's failed run
+        (void)takeErrorBox(w, "The run failed");
+        w.tabs().setCurrentIndex(MainWindow::CompareTab);
+        auto& comparison = w.comparisonView();
+        auto s = comparison.pane(0)->settings();
+        s.model = "/no/such/" + error + ".pt"; // a pane's model that cannot open
+        comparison.pane(0)->setSettings(s);
+        comparison.runPane(comparison.pane(0));
+        QTRY_VERIFY_WITH_TIMEOUT(comparison.pane(0)->statsText().contains("model failed"), 30000);
+        QTest::qWait(100);
+        for (int tab = 0; tab < w.tabs().count(); ++tab) {
+            w.tabs().setCurrentIndex(tab);
+            QTest::qWait(20);
+            QVERIFY2(w.width() <= 1600 && w.minimumSizeHint().width() <= 1600,
+                     qPrintable(QStringLiteral("tab %1: width %2, minimum %3").arg(tab).arg(w.width()).arg(w.minimumSizeHint().width())));
+        }
+        QCOMPARE(w.width(), 1500);
     }
 
     void trainingTabHoldsThePanel()

@@ -9,9 +9,13 @@
 
 #include "tests/support/test_registry.h"
 #include "widgets/engine/model_session.h"
+#include "widgets/trajectory/trajectory_controls.h"
 #include "widgets/trajectory/trajectory_document.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
+
+#include "core/denoisers/denoiser.h"
+#include "core/samplers/timesteps.h"
 
 #include <QAction>
 #include <QApplication>
@@ -69,6 +73,14 @@ private Q_SLOTS:
         for (auto* action : w.findChildren<QAction*>())
             menuEntry |= action->objectName() == "openModelFolderAction";
         QVERIFY(menuEntry);
+        // The folder's scheduler config chose the sampler and its options (a DDPMScheduler
+        // with clip_sample and "leading" spacing), not the last model's settings.
+        const auto settings = w.trajectoryView().controls().samplerSettings();
+        QCOMPARE(settings.sampler, QString::fromStdString(w.model().denoiser()->info().recommendedSampler));
+        QCOMPARE(settings.sampler, QStringLiteral("ddpm"));
+        QVERIFY(settings.options.clipDenoised);
+        QCOMPARE(settings.options.spacing, Spacing::Leading);
+        QVERIFY(settings.options.steps <= 50);
     }
 
     void droppedFolderIsOpened()

@@ -37,6 +37,14 @@ QColor viridis(double u)
     return QColor(mix(0), mix(1), mix(2));
 }
 
+QColor rampColour(ColourRamp ramp, double u)
+{
+    if (ramp == ColourRamp::Viridis)
+        return viridis(u);
+    const int v = int(std::lround(std::clamp(std::isfinite(u) ? u : 0.0, 0.0, 1.0) * 255));
+    return QColor(v, v, v);
+}
+
 QImage colourMapImage(const at::Tensor& map, const ColourScale& scale)
 {
     auto v = displayed(map, scale.log).contiguous();

@@ -1,17 +1,24 @@
 #pragma once
-// Shows an image with crisp (nearest-neighbour) zoom, optional colour overlay and pixel
-// markers, and reports the image pixel under the mouse. Zoom: fit (integer factors when the
-// image is smaller than the widget) or a fixed factor; Ctrl+wheel or +/−/0 change it, and a
-// left-drag pans a zoomed image. A click without a drag reports the pixel clicked.
+// Shows an image with crisp (nearest-neighbour) zoom, optional colour overlay, pixel markers
+// and an optional colour bar, and reports the image pixel under the mouse. Zoom: fit (integer
+// factors when the image is smaller than the widget) or a fixed factor; the wheel zooms about
+// the pixel under the mouse (Shift+wheel scrolls), +/−/0 zoom from the keyboard, and a zoomed
+// image larger than the view gets scrollbars and pans with a left-drag. A click without a drag
+// reports the pixel clicked. Positions are in viewport() coordinates (the widget's own, as the
+// canvas has no frame).
+#include "colour_map.h"
+
+#include <QAbstractScrollArea>
 #include <QColor>
 #include <QImage>
 #include <QPoint>
 #include <QVector>
-#include <QWidget>
+
+#include <optional>
 
 namespace ds {
 
-class ImageCanvas : public QWidget {
+class ImageCanvas : public QAbstractScrollArea {
     Q_OBJECT
 public:
     explicit ImageCanvas(QWidget* parent = nullptr);
@@ -21,13 +28,17 @@ public:
     void setOverlay(const QImage& overlay, double opacity); // null image: none
     // Boxes around image pixels; colours per marker (missing ones get distinct hues).
     void setMarkers(const QVector<QPoint>& pixels, const QVector<QColor>& colours = {});
+    const QVector<QPoint>& markers() const { return markers_; }
     void setNote(const QString& note);                      // text drawn over the image
-    // 0 = fit; otherwise screen pixels per image pixel.
+    // A colour bar in the top-right corner explaining the gray levels (ε̂, Δ); nullopt: none.
+    void setColourScale(const std::optional<ColourScale>& scale);
+    const std::optional<ColourScale>& colourScale() const { return scale_; }
+    // 0 = fit; otherwise screen pixels per image pixel (about the view's centre).
     void setZoom(double zoom);
     double zoom() const { return zoom_; }
     double effectiveZoom() const;
-    // Image pixel at a widget position; (−1, −1) outside the image.
-    QPoint imagePixelAt(QPoint widgetPos) const;
+    // Image pixel at a viewport position; (−1, −1) outside the image.
+    QPoint imagePixelAt(QPoint viewportPos) const;
 
     QSize sizeHint() const override { return {420, 420}; }
     QSize minimumSizeHint() const override { return {120, 120}; }
@@ -39,16 +50,21 @@ Q_SIGNALS:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
-    void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    bool viewportEvent(QEvent* event) override;
 
 private:
     QRectF targetRect() const;
-    void zoomBy(double factor);
+    void zoomAbout(double zoom, QPointF anchor); // keeps the image point under `anchor` there
+    void updateScrollBars();
+    void paintMarkers(QPainter& p, const QRectF& r, double z);
+    void paintScale(QPainter& p);
 
     QImage image_;
     QImage overlay_;
@@ -56,10 +72,10 @@ private:
     QVector<QPoint> markers_;
     QVector<QColor> markerColours_;
     QString note_;
+    std::optional<ColourScale> scale_;
     double zoom_ = 0;
-    QPointF pan_;      // offset of the image centre from the widget centre, screen pixels
     QPoint pressPos_;
-    QPointF pressPan_;
+    QPoint pressScroll_;
     bool dragging_ = false;
     bool pressed_ = false;
 };

@@ -2,6 +2,8 @@
 
 #include "sampler_settings.h"
 
+#include "core/samplers/sampler.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -48,9 +50,12 @@ void StochasticSigmaBar::setStochastic(bool on) { on_->setChecked(on); }
 SamplerSettings StochasticSigmaBar::applied(SamplerSettings s) const
 {
     const bool on = stochastic();
-    s.sigma = mode_->currentText();
-    s.sigmaScale = on ? scale_->value() : 0.0;
-    s.eta = on ? eta_->value() : 0.0;
+    if (s.usesSigma())
+        s.options.sigma = sigmaModeFromString(mode_->currentText().toStdString());
+    if (s.usesSigmaScale())
+        s.options.sigmaScale = on ? scale_->value() : 0.0;
+    if (s.usesEta())
+        s.options.eta = on ? eta_->value() : 0.0;
     return s;
 }
 

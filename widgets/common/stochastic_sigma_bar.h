@@ -20,7 +20,8 @@ public:
 
     bool stochastic() const;
     void setStochastic(bool on);
-    // `settings` with the toggle's σ mode, scale and η applied (others unchanged).
+    // `settings` with the toggle's σ mode, scale and η applied where its sampler reads them
+    // (everything else unchanged).
     SamplerSettings applied(SamplerSettings settings) const;
 
 Q_SIGNALS:

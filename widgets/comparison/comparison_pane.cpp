@@ -1,12 +1,13 @@
 #include "comparison_pane.h"
 
+#include "widgets/common/elided_label.h"
 #include "widgets/common/image_canvas.h"
 #include "widgets/common/sampler_settings_editor.h"
 #include "widgets/common/tensor_image.h"
 #include "widgets/engine/job_channel.h"
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/model_session.h"
-#include "widgets/engine/sampling_job.h"
+#include "widgets/engine/sampling_run.h"
 
 #include "core/denoisers/denoiser.h"
 #include "core/user_message.h"
@@ -23,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <utility>
 
 namespace ds {
 namespace {
@@ -46,9 +48,10 @@ ComparisonPane::ComparisonPane(QWidget* parent) : QFrame(parent)
     remove->setToolTip(tr("remove this pane"));
     editor_ = new SamplerSettingsEditor(SamplerSettingsEditor::Layout::Form);
     canvas_ = new ImageCanvas;
-    stats_ = new QLabel;
-    stats_->setWordWrap(true);
+    stats_ = new ElidedLabel;
+    metricLabel_ = new ElidedLabel;
     progress_ = new JobProgress;
+    run_ = new SamplingRun(kPaneFrameBudget, this);
     editTimer_ = new QTimer(this);
     editTimer_->setSingleShot(true);
     editTimer_->setInterval(kEditDebounceMs);
@@ -62,16 +65,41 @@ ComparisonPane::ComparisonPane(QWidget* parent) : QFrame(parent)
     column->addWidget(editor_);
     column->addWidget(canvas_, 1);
     column->addWidget(stats_);
+    column->addWidget(metricLabel_);
     column->addWidget(progress_);
 
     connect(remove, &QToolButton::clicked, this, &ComparisonPane::removeRequested);
     connect(editor_, &SamplerSettingsEditor::changed, editTimer_, qOverload<>(&QTimer::start));
     connect(editTimer_, &QTimer::timeout, this, &ComparisonPane::settingsEdited);
+    connect(editor_, &SamplerSettingsEditor::rowsChanged, this, &ComparisonPane::editorRowsChanged);
     connect(progress_, &JobProgress::cancelRequested, this, &ComparisonPane::cancel);
+    connect(run_, &SamplingRun::frame, this, &ComparisonPane::onFrame);
+    connect(run_, &SamplingRun::progress, progress_, &JobProgress::setProgress);
+    connect(run_, &SamplingRun::finished, this, &ComparisonPane::onFinished);
+    connect(run_, &SamplingRun::failed, this, [this](const QString& message) {
+        progress_->finish(tr("failed: %1").arg(message)); // elides; the whole text is its tooltip
+        Q_EMIT runFinished();
+    });
     updateStats();
 }
 
-ComparisonPane::~ComparisonPane() { stop_.requestStop(); }
+ComparisonPane::~ComparisonPane() { run_->abandon(); }
+
+bool ComparisonPane::running() const { return run_->running(); }
+QStringList ComparisonPane::offeredSamplers() const { return editor_->samplers(); }
+QString ComparisonPane::messageText() const { return progress_->message(); }
+int ComparisonPane::editorHeight() const { return editor_->sizeHint().height(); }
+void ComparisonPane::setEditorMinimumHeight(int height) { editor_->setMinimumHeight(height); }
+
+void ComparisonPane::fitTo(const Denoiser& model, bool opened)
+{
+    auto s = fitToModel(settings(), model); // before the list changes: a sampler that does not fit takes the model's defaults
+    editor_->setMaxSteps(int(model.schedule().steps()));
+    editor_->setSamplers(samplersFor(model));
+    if (opened && !dataStartReason(model).isEmpty())
+        s.start = QStringLiteral("data");
+    editor_->setSettings(s);
+}
 
 SamplerSettings ComparisonPane::settings() const { return editor_->settings(); }
 void ComparisonPane::setSettings(const SamplerSettings& s) { editor_->setSettings(s); }
@@ -89,11 +117,19 @@ ModelSession* ComparisonPane::paneModel(ModelSession& shared, const QString& spe
     if (!ownModel_) {
         ownModel_ = new ModelSession(shared.engine(), this);
         ownModel_->setProbeProgram(shared.probeProgram());
-        connect(ownModel_, &ModelSession::opened, this, [this] { if (pendingRun_) pendingRun_(); });
+        connect(ownModel_, &ModelSession::opened, this, [this] {
+            modelProblem_.clear();
+            fitTo(*ownModel_->denoiser(), true);
+            // Out of the member first: run() resets pendingRun_, which would destroy the
+            // lambda (and the arguments it holds) while it runs.
+            if (auto pending = std::exchange(pendingRun_, nullptr))
+                pending();
+        });
         connect(ownModel_, &ModelSession::openFailed, this, [this](const QString&, const QString& message) {
             pendingRun_ = nullptr;
+            modelProblem_ = message;
             progress_->finish(tr("model failed"));
-            stats_->setText(message);
+            updateStats();
         });
     }
     if (ownSpec_ != spec) {
@@ -114,53 +150,26 @@ void ComparisonPane::run(ModelSession& shared, int batch, uint64_t seed, const S
     auto denoiser = model.denoiser();
     if (!denoiser)
         return;
-    cancel();
-    stop_ = StopToken();
-    const auto ticket = ++ticket_;
+    fitTo(*denoiser); // the shared model, or the pane's own: its samplers only
     const auto& info = denoiser->info();
     range_ = info.range;
     T_ = info.schedule.T;
     metric_ = metric;
     dataset_ = info.dataset;
-    trajectory_ = Trajectory(Trajectory::Storage::Float16);
     summary_ = {};
-    running_ = true;
+    metricText_.clear(); // the last run's score must not sit beside the new settings
     const auto s = settings();
-    auto channel = makeJobChannel();
-    connect(channel.get(), &JobChannel::frameReady, this, [this, ticket](const FramePacket& p) {
-        if (ticket == ticket_)
-            onFrame(p);
-    });
-    connect(channel.get(), &JobChannel::progress, this, [this, ticket](qint64 done, qint64 total) {
-        if (ticket == ticket_)
-            progress_->setProgress(done, total);
-    });
-    connect(channel.get(), &JobChannel::finished, this, [this, ticket](const RunSummary& r) {
-        if (ticket == ticket_)
-            onFinished(r);
-    });
-    connect(channel.get(), &JobChannel::failed, this, [this, ticket](const QString& message) {
-        if (ticket != ticket_)
-            return;
-        running_ = false;
-        progress_->finish(tr("failed: %1").arg(message));
-        Q_EMIT runFinished();
-    });
-    SamplingRequest request{denoiser, s, batch, seed, 0, ticket};
-    const int64_t elements = int64_t(batch) * info.shape[0] * info.shape[1] * info.shape[2];
-    request.maxFrames = frameBudget(s.steps, elements, kPaneFrameBudget);
-    progress_->start(s.label(), s.steps);
+    progress_->start(s.label(), s.options.steps);
+    if (run_->start(model.engine(), denoiser, s, batch, seed))
+        trajectory_ = Trajectory(Trajectory::Storage::Float16);
     updateStats();
-    postSamplingJob(model.engine(), request, channel, stop_);
 }
 
 void ComparisonPane::cancel()
 {
-    if (!running_)
+    if (!run_->running())
         return;
-    stop_.requestStop();
-    ++ticket_; // drop what the stopped run still sends
-    running_ = false;
+    run_->abandon(); // drop what the stopped run still sends
     progress_->finish(tr("cancelled"));
 }
 
@@ -172,7 +181,6 @@ void ComparisonPane::onFrame(const FramePacket& p)
 
 void ComparisonPane::onFinished(const RunSummary& s)
 {
-    running_ = false;
     summary_ = s;
     metricText_.clear();
     if (metric_.compute && !s.cancelled && s.samples.defined()) { // scored off the UI thread
@@ -181,11 +189,11 @@ void ComparisonPane::onFinished(const RunSummary& s)
         const auto samples = s.samples;
         const auto range = range_;
         const auto dataset = dataset_;
-        const auto ticket = ticket_;
+        const auto ticket = run_->ticket();
         auto* watcher = new QFutureWatcher<std::optional<QString>>(this);
         connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, ticket] {
             watcher->deleteLater();
-            if (ticket != ticket_)
+            if (ticket != run_->ticket())
                 return; // a newer run owns the label
             const auto text = watcher->result();
             metricText_ = text ? *text : QString();
@@ -215,22 +223,24 @@ void ComparisonPane::showTime(double time)
     updateStats();
 }
 
-QString ComparisonPane::statsText() const { return stats_->text(); }
+QString ComparisonPane::statsText() const { return stats_->text() + QStringLiteral(" · ") + metricLabel_->text(); }
 
 void ComparisonPane::updateStats()
 {
-    const auto metric = metricText_.isEmpty() ? metric_.name + QStringLiteral(" —") : metricText_;
+    if (!modelProblem_.isEmpty())
+        metricLabel_->setText(tr("model failed: %1").arg(modelProblem_));
+    else
+        metricLabel_->setText(metricText_.isEmpty() ? metric_.name + QStringLiteral(" —") : metricText_);
     if (summary_.completedSteps == 0) {
-        stats_->setText(tr("%1 · %2").arg(settings().label(), metric));
+        stats_->setText(settings().label());
         return;
     }
     const auto i = trajectory_.empty() ? -1 : trajectory_.nearestFrame(std::llround(time_ * double(T_)));
-    stats_->setText(tr("t = %1 · wall %2 s · %3 network passes in %4 rounds · %5")
+    stats_->setText(tr("t = %1 · wall %2 s · %3 network passes in %4 rounds")
                         .arg(i < 0 ? 0 : trajectory_.t(i))
                         .arg(summary_.seconds, 0, 'f', 2)
                         .arg(summary_.passes)
-                        .arg(summary_.rounds)
-                        .arg(metric));
+                        .arg(summary_.rounds));
 }
 
 } // namespace ds

@@ -15,18 +15,14 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ds {
 namespace {
 
 constexpr int kTimeTicks = 1000;
 
-SamplerSettings preset(const QString& sampler, int steps)
-{
-    SamplerSettings s;
-    s.sampler = sampler;
-    s.steps = steps;
-    return s;
-}
+SamplerSettings preset(const QString& sampler, int steps) { return SamplerSettings::of(sampler, steps); }
 
 } // namespace
 
@@ -45,8 +41,9 @@ ComparisonView::ComparisonView(ModelSession& model, QWidget* parent) : QWidget(p
     timeRow->addWidget(timeLabel_);
     layout->addLayout(timeRow);
 
-    // Defaults: the stochastic reference, a deterministic few-step sampler and a fast ODE solver.
-    addPane(preset("ddpm", 1000), true);
+    // Defaults: the stochastic reference (250 steps: minutes, not the better part of an hour, on
+    // a CPU UNet), a deterministic few-step sampler and a fast ODE solver.
+    addPane(preset("ddpm", 250), true);
     addPane(preset("ddim", 50), false);
     addPane(preset("dpmpp-2m", 20), false);
     applySigmaToggle(); // no model yet: only aligns the following panes with the toggle
@@ -54,9 +51,9 @@ ComparisonView::ComparisonView(ModelSession& model, QWidget* parent) : QWidget(p
 
     connect(sigma_, &StochasticSigmaBar::changed, this, &ComparisonView::applySigmaToggle);
     connect(&model_, &ModelSession::opened, this, [this] {
-        const int T = int(model_.denoiser()->schedule().steps());
         for (auto* p : panes_)
-            p->setMaxSteps(T);
+            if (p->settings().model.isEmpty()) // panes with a model of their own fit to that
+                p->fitTo(*model_.denoiser(), true);
         const bool points = isPointShape(model_.denoiser()->info().shape); // a cloud needs hundreds
         const QSignalBlocker quiet(batch_);
         batch_->setMaximum(points ? 4096 : 64);
@@ -80,7 +77,7 @@ QWidget* ComparisonView::makeTopRow()
     add_ = new QPushButton(tr("Add pane"));
     time_ = new QSlider(Qt::Horizontal);
     time_->setRange(0, kTimeTicks);
-    time_->setInvertedAppearance(true); // left: t/T = 1 (noise), right: 0 (samples)
+    // value 0 (left, beside the "x_T" label) is t/T = 1; the right end, "samples", is t/T = 0.
     time_->setValue(kTimeTicks);
     timeLabel_ = new QLabel;
     auto* row = new QWidget;
@@ -106,19 +103,22 @@ ComparisonPane* ComparisonView::addPane(const SamplerSettings& settings, bool fo
     if (panes_.size() >= kMaxPanes)
         return nullptr;
     auto* pane = new ComparisonPane;
-    pane->setSettings(settings);
+    // A pane that follows the toggle starts with it applied, as if it had been there all along.
+    pane->setSettings(followSigma ? sigma_->applied(settings) : settings);
     pane->setFollowsSigmaToggle(followSigma);
-    if (model_.hasModel())
-        pane->setMaxSteps(int(model_.denoiser()->schedule().steps()));
+    if (model_.hasModel() && settings.model.isEmpty())
+        pane->fitTo(*model_.denoiser(), true);
     panes_.append(pane);
     paneRow_->addWidget(pane, 1);
     connect(pane, &ComparisonPane::settingsEdited, this, [this, pane] { runPane(pane); });
+    connect(pane, &ComparisonPane::editorRowsChanged, this, &ComparisonView::alignEditors);
     connect(pane, &ComparisonPane::removeRequested, this, [this, pane] { removePane(int(panes_.indexOf(pane))); });
     connect(pane, &ComparisonPane::runFinished, this, [this] {
         if (!running())
             Q_EMIT allFinished();
     });
     renumber();
+    alignEditors();
     if (model_.hasModel() && isVisible())
         runPane(pane);
     Q_EMIT paneCountChanged(paneCount());
@@ -133,8 +133,20 @@ bool ComparisonView::removePane(int i)
     pane->cancel();
     pane->deleteLater();
     renumber();
+    alignEditors();
     Q_EMIT paneCountChanged(paneCount());
     return true;
+}
+
+// Every pane's settings form as tall as the tallest, so the images below them share one size
+// (a DDPM pane shows two rows more than a DPM-Solver pane).
+void ComparisonView::alignEditors()
+{
+    int tallest = 0;
+    for (auto* p : panes_)
+        tallest = std::max(tallest, p->editorHeight());
+    for (auto* p : panes_)
+        p->setEditorMinimumHeight(tallest);
 }
 
 void ComparisonView::renumber()
@@ -202,8 +214,7 @@ void ComparisonView::applySigmaToggle()
         if (after == before)
             continue;
         p->setSettings(after);
-        if (after.usesSigmaScale() || after.usesEta())
-            runPane(p); // live: only panes whose sampler reads σ or η change
+        runPane(p); // live: applied() changes only what the pane's sampler reads
     }
 }
 

@@ -56,6 +56,7 @@ protected:
 private:
     QWidget* makeTopRow();
     void applySigmaToggle();
+    void alignEditors();
     void renumber();
     void updateButtons();
 

@@ -6,6 +6,7 @@ void registerEngineMetaTypes()
 {
     qRegisterMetaType<FramePacket>();
     qRegisterMetaType<RunSummary>();
+    qRegisterMetaType<RoundPacket>();
     qRegisterMetaType<ModelSummary>();
     qRegisterMetaType<TrajectoryPacket>();
     qRegisterMetaType<ModelPacket>();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ds {
 
@@ -23,6 +24,19 @@ struct FramePacket {
     int64_t t = 0;      // t of x (0 = clean data, T = pure noise)
     at::Tensor x;       // float32 [N, C, H, W], CPU
     at::Tensor x0;      // float32 [N, C, H, W], CPU, or undefined (x_T, forward frames)
+};
+
+// One round of a whole-chain solve (Picard): where the window is, how far from converged, and
+// the current iterate of the states (x_T excluded) the run keeps, for the trajectory view.
+struct RoundPacket {
+    quint64 ticket = 0;
+    int64_t round = 0;                  // 1-based
+    int64_t steps = 0;                  // positions in the chain
+    int64_t windowBegin = 0, windowEnd = 0; // positions evaluated this round, [begin, end)
+    int64_t accepted = 0;               // leading positions accepted so far
+    double maxResidual = 0;             // max over the window of ‖Δ‖²/(D σ²_step) (converged: ≤ τ²)
+    std::vector<int64_t> t;             // t of each iterate state below (0 = the samples)
+    std::vector<at::Tensor> states;     // float32 [N, C, H, W], CPU; empty when throttled
 };
 
 // How a run ended.
@@ -68,6 +82,7 @@ void registerEngineMetaTypes();
 
 Q_DECLARE_METATYPE(ds::FramePacket)
 Q_DECLARE_METATYPE(ds::RunSummary)
+Q_DECLARE_METATYPE(ds::RoundPacket)
 Q_DECLARE_METATYPE(ds::ModelSummary)
 Q_DECLARE_METATYPE(ds::TrajectoryPacket)
 Q_DECLARE_METATYPE(ds::ModelPacket)

@@ -6,8 +6,9 @@
 #include "core/export/mp4_writer.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
-#include "core/io/trajectory_io.h"
+#include "core/export/trajectory_arrays.h"
 #include "core/user_message.h"
+#include "metric_hook.h"
 
 #include <ATen/ATen.h>
 #include <QCoreApplication>
@@ -17,6 +18,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <c10/core/GradMode.h>
+
+#include <cmath>
 
 namespace ds {
 
@@ -44,9 +47,12 @@ bool ExportService::start(const QString& what, Task task)
             return !stop.stopRequested();
         };
         try {
-            const auto files = task(report, stop);
-            const auto message = stop.stopRequested() ? tr("%1: cancelled").arg(what)
-                                                      : tr("%1: wrote %2").arg(what, files.join(QStringLiteral(", ")));
+            const auto result = task(report, stop);
+            const auto files = result.files;
+            auto message = stop.stopRequested() ? tr("%1: cancelled").arg(what)
+                                                : tr("%1: wrote %2").arg(what, files.join(QStringLiteral(", ")));
+            if (!stop.stopRequested() && !result.note.isEmpty())
+                message += QStringLiteral(" (%1)").arg(result.note);
             QMetaObject::invokeMethod(this, [this, message, files] {
                 busy_ = false;
                 Q_EMIT finished(message, files);
@@ -103,7 +109,7 @@ ExportService::Task animationTask(const QString& path, const FrameSequence& fram
         const bool mp4 = path.endsWith(QStringLiteral(".mp4"), Qt::CaseInsensitive);
         const auto result = mp4 ? saveMp4(path.toStdString(), frames, options, progress, &stop)
                                 : saveGif(path.toStdString(), frames, options, progress, &stop);
-        return result.cancelled ? QStringList{} : QStringList{path};
+        return result.cancelled ? ExportReport{} : ExportReport{{path}, QString::fromStdString(result.codec)};
     };
 }
 
@@ -111,7 +117,7 @@ ExportService::Task trajectoryNpyTask(const QString& path, const Trajectory& tra
 {
     return [path, trajectory](const ExportProgress& progress, const StopToken&) {
         QStringList out;
-        for (const auto& p : saveTrajectoryNpy(path.toStdString(), trajectory))
+        for (const auto& p : saveTrajectoryArrays(path.toStdString(), trajectory))
             out << QString::fromStdString(p);
         progress(1, 1);
         return out;
@@ -131,6 +137,18 @@ namespace {
 
 QString csvField(QString text) { return QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); }
 
+QString numberOrEmpty(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
+
+// metric,value,n,std,note: the pane's metric text read back as numbers (ds::parseMetricText).
+QString metricFields(const QString& text)
+{
+    if (text.isEmpty())
+        return QStringLiteral(",,,,");
+    const auto m = parseMetricText(text);
+    return (m.name.isEmpty() ? QString() : csvField(m.name)) + ',' + numberOrEmpty(m.value) + ',' + (m.n > 0 ? QString::number(m.n) : QString()) + ','
+           + numberOrEmpty(m.std) + ',' + (m.note.isEmpty() ? QString() : csvField(m.note));
+}
+
 // comparison.csv through QSaveFile: written to a temporary file, renamed on commit.
 QString writeComparisonCsv(const QDir& dir, const std::vector<PaneRecord>& panes)
 {
@@ -139,10 +157,10 @@ QString writeComparisonCsv(const QDir& dir, const std::vector<PaneRecord>& panes
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
         throw Error(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
     QTextStream out(&file);
-    out << "pane,sampler,frames,wall_s,network_passes,sequential_rounds,metric\n";
+    out << "pane,sampler,frames,wall_s,network_passes,sequential_rounds,metric,value,n,std,note\n";
     for (const auto& p : panes)
         out << p.stem << ',' << csvField(p.label) << ',' << p.trajectory.size() << ',' << QString::number(p.seconds, 'g', 6)
-            << ',' << p.passes << ',' << p.rounds << ',' << csvField(p.metric) << '\n';
+            << ',' << p.passes << ',' << p.rounds << ',' << metricFields(p.metric) << '\n';
     out.flush();
     if (!file.commit())
         throw Error(path.toStdString() + ": cannot write: " + file.errorString().toStdString());
@@ -160,7 +178,7 @@ ExportService::Task comparisonTask(const QString& folder, const std::vector<Pane
         for (size_t i = 0; i < panes.size(); ++i) {
             const auto& p = panes[i];
             require(!p.trajectory.empty(), p.stem.toStdString() + ": the pane has no frames yet");
-            for (const auto& file : saveTrajectoryNpy(dir.filePath(p.stem + QStringLiteral(".npy")).toStdString(), p.trajectory))
+            for (const auto& file : saveTrajectoryArrays(dir.filePath(p.stem + QStringLiteral(".npy")).toStdString(), p.trajectory))
                 out << QString::fromStdString(file);
             const auto png = dir.filePath(p.stem + QStringLiteral(".png"));
             const auto& last = p.trajectory.frame(p.trajectory.size() - 1);

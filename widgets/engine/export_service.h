@@ -12,16 +12,24 @@
 #include <QStringList>
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 namespace ds {
+
+// What a task wrote, and anything the user should know about how ("H.264 (avc1)").
+struct ExportReport {
+    ExportReport(QStringList written = {}, QString how = {}) : files(std::move(written)), note(std::move(how)) {}
+    QStringList files;
+    QString note;
+};
 
 class ExportService : public QObject {
     Q_OBJECT
 public:
     // Writes files and returns their paths; reports progress through the callback, which
     // returns false once cancel() was asked for. Throws ds::Error on failure.
-    using Task = std::function<QStringList(const ExportProgress& progress, const StopToken& stop)>;
+    using Task = std::function<ExportReport(const ExportProgress& progress, const StopToken& stop)>;
 
     explicit ExportService(QObject* parent = nullptr);
     ~ExportService() override; // cancels and waits for a running task
@@ -49,9 +57,10 @@ ExportService::Task gridPngTask(const QString& path, const at::Tensor& batch, Da
 // One sample across the trajectory, or frames × samples, as PNG.
 ExportService::Task stripPngTask(const QString& path, const Trajectory& trajectory, int sample, const SheetOptions& options);
 ExportService::Task contactSheetTask(const QString& path, const Trajectory& trajectory, const SheetOptions& options);
-// Every frame as a GIF (giflib) or, for a path ending in .mp4, an MP4 (OpenCV).
+// Every frame as a GIF (giflib) or, for a path ending in .mp4, an MP4 (OpenCV); the report
+// names the codec used.
 ExportService::Task animationTask(const QString& path, const FrameSequence& frames, const AnimationOptions& options);
-// Trajectory arrays (.npy + .t.npy [+ .x0.npy]) or one array.
+// Trajectory arrays (ds::saveTrajectoryArrays: .npy + .t.npy [+ .x0.npy + .x0.json]) or one array.
 ExportService::Task trajectoryNpyTask(const QString& path, const Trajectory& trajectory);
 ExportService::Task arrayNpyTask(const QString& path, const at::Tensor& array);
 
@@ -64,10 +73,12 @@ struct PaneRecord {
     double seconds = 0;
     int64_t passes = 0;
     int64_t rounds = 0;
-    QString metric; // "FID proxy 41.2", or empty
+    QString metric; // "FID proxy 41.2 (n=64)" (ds::metricText), or empty
 };
-// Into `folder`: per pane <stem>.npy (+ .t.npy [+ .x0.npy]) and <stem>.png (its samples), and
-// comparison.csv with one row per pane (label, wall time, passes, rounds, metric).
+// Into `folder`: per pane <stem>.npy (+ .t.npy [+ .x0.npy + .x0.json]) and <stem>.png (its
+// samples), and comparison.csv with one row per pane: pane, sampler, frames, wall_s,
+// network_passes, sequential_rounds, then the metric as numbers (metric, value, n, std; empty
+// where absent) and a note for a metric that gave no value.
 ExportService::Task comparisonTask(const QString& folder, const std::vector<PaneRecord>& panes);
 
 } // namespace ds

@@ -15,6 +15,7 @@ class JobChannel : public QObject {
 Q_SIGNALS:
     void frameReady(const ds::FramePacket& frame);
     void progress(qint64 done, qint64 total);
+    void roundReady(const ds::RoundPacket& round);
     void finished(const ds::RunSummary& summary);
     void failed(const QString& message);
     void estimateReady(const ds::FramePacket& estimate);

@@ -9,16 +9,52 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace ds {
 namespace {
 
 at::Tensor cpuCopy(const at::Tensor& t) { return t.defined() ? t.detach().to(at::kCPU, at::kFloat, false, true) : t; }
 
+// Picard's rounds: residuals every round, the iterate's states at most every
+// kIterateIntervalMs (and for the last round), strided like the frames.
+constexpr qint64 kIterateIntervalMs = 100;
+
+RoundObserver roundObserver(const SamplingRequest& r, const Sampler& sampler, int64_t stride, JobChannel& channel)
+{
+    auto lastSent = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [&r, &sampler, stride, &channel, lastSent](const SolveRound& round) {
+        RoundPacket p;
+        p.ticket = r.ticket;
+        p.round = round.round;
+        p.steps = sampler.stepCount();
+        p.windowBegin = round.windowBegin;
+        p.windowEnd = round.windowEnd;
+        p.accepted = round.accepted;
+        for (double v : round.residuals)
+            p.maxResidual = std::max(p.maxResidual, v);
+        const auto now = std::chrono::steady_clock::now();
+        const bool last = round.accepted >= p.steps;
+        if (round.states && (last || now - *lastSent >= std::chrono::milliseconds(kIterateIntervalMs))) {
+            *lastSent = now;
+            const auto& states = *round.states;
+            for (int64_t i = 1; i < int64_t(states.size()); ++i)
+                if (i % stride == 0 || i + 1 == int64_t(states.size())) {
+                    p.t.push_back(sampler.nextIndex(i - 1) + 1);
+                    p.states.push_back(cpuCopy(states[size_t(i)]));
+                }
+        }
+        Q_EMIT channel.roundReady(p);
+        return true;
+    };
+}
+
 // Runs on the engine thread.
 void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken& stop)
 {
     auto sampler = makeSampler(r.settings.sampler.toStdString());
-    const auto options = r.settings.toOptions();
+    const auto& options = r.settings.options;
     requireCompatible(*sampler, *r.denoiser);
     NoiseSource noise(r.seed, r.denoiser->device());
     at::Tensor xT;
@@ -37,7 +73,8 @@ void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken&
         Q_EMIT channel.progress(e.step, e.steps);
         return true;
     };
-    auto run = runSampler(*sampler, *r.denoiser, xT, options, noise, observer, &stop);
+    auto run = runSampler(*sampler, *r.denoiser, xT, options, noise, observer, &stop,
+                          roundObserver(r, *sampler, stride, channel));
     RunSummary summary;
     summary.ticket = r.ticket;
     summary.cancelled = run.cancelled;

@@ -2,6 +2,8 @@
 
 #include "widgets/common/tensor_image.h"
 
+#include "core/data/point_cloud_image.h"
+#include "core/data/toy_datasets.h"
 #include "core/error.h"
 #include "core/user_message.h"
 
@@ -13,10 +15,11 @@ namespace {
 
 constexpr int kFlushMs = 100;
 
-// Previews of images are tiled; 2D toy samples (C = 2, 1×1) have no image form.
+// Image batches are tiled, 2D points ([N, 2, 1, 1]) drawn as one scatter plot; anything else
+// has no picture. (Points used to be refused here, so toy runs never showed a preview.)
 QImage previewImage(const at::Tensor& samples, DataRange range)
 {
-    if (samples.dim() != 4 || (samples.size(1) != 1 && samples.size(1) != 3) || samples.size(2) < 4)
+    if (samples.dim() != 4 || !(samples.size(1) == 1 || samples.size(1) == 3 || isPointBatch(samples)))
         return {};
     return batchImage(samples, range);
 }
@@ -41,8 +44,8 @@ TrainingService::TrainingService(QObject* parent) : QObject(parent), timer_(new 
     listener.preview = [this](int id, int64_t step, const at::Tensor& samples) {
         DataRange range;
         {
-            std::lock_guard lock(mutex_);
-            range = ranges_[id];
+            std::lock_guard lock(infoMutex_);
+            range = info_[id].range;
         }
         auto image = previewImage(samples, range);
         if (!image.isNull())
@@ -76,18 +79,36 @@ void TrainingService::flush()
 }
 
 // Image data sets are mapped to [−1, 1]; pixel-aware runs use [ε, 1] (seed 002).
-DataRange TrainingService::rangeOf(const TrainingConfig& config)
+TrainingService::JobInfo TrainingService::infoOf(const TrainingConfig& config)
 {
-    return config.schedule.kind == ScheduleKind::PixelAware ? DataRange{config.schedule.epsilon, 1.0} : DataRange{-1, 1};
+    JobInfo info;
+    info.range = config.schedule.kind == ScheduleKind::PixelAware ? DataRange{config.schedule.epsilon, 1.0} : DataRange{-1, 1};
+    info.points = isToyDataset(config.dataset);
+    info.previewEvery = config.previewEvery;
+    return info;
 }
 
 int TrainingService::submit(TrainingJob job)
 {
-    const auto range = rangeOf(job.config());
-    std::lock_guard lock(mutex_); // the listener reads ranges_ on worker threads
+    const auto info = infoOf(job.config());
+    std::lock_guard lock(infoMutex_); // held across submit: the first preview waits for the entry
     const int id = queue_->submit(std::move(job));
-    ranges_[id] = range;
+    info_[id] = info;
     return id;
+}
+
+QString TrainingService::sampleUnit(int id) const
+{
+    std::lock_guard lock(infoMutex_);
+    const auto it = info_.find(id);
+    return it != info_.end() && it->second.points ? QStringLiteral("points") : QStringLiteral("img");
+}
+
+int64_t TrainingService::previewEvery(int id) const
+{
+    std::lock_guard lock(infoMutex_);
+    const auto it = info_.find(id);
+    return it == info_.end() ? 0 : it->second.previewEvery;
 }
 
 int TrainingService::start(const TrainingConfig& config, QString* error)

@@ -1,7 +1,7 @@
 #pragma once
 // The GUI's adapter over core's JobQueue: training jobs run on the queue's worker threads;
 // progress, loss points, previews and state changes reach the UI thread as signals carrying
-// values. Progress is coalesced (at most every 100 ms per job), so a fast toy run does not
+// values. 2D point data sets preview as scatter plots (ds::batchImage). Progress is coalesced (at most every 100 ms per job), so a fast toy run does not
 // flood the event loop; every step's loss still arrives, in batches.
 #include "core/training/job_queue.h"
 
@@ -32,6 +32,10 @@ public:
     void cancel(int id);
     std::vector<JobSnapshot> jobs() const { return queue_->jobs(); }
     JobSnapshot job(int id) const { return queue_->job(id); }
+    // What one training example of a job is, for rates: "points" (2D toy sets) or "img".
+    QString sampleUnit(int id) const;
+    // Steps between the job's preview grids (0: none).
+    int64_t previewEvery(int id) const;
 
 Q_SIGNALS:
     void jobChanged(const ds::JobSnapshot& snapshot);
@@ -42,7 +46,6 @@ Q_SIGNALS:
 private:
     void flush();
     int submit(TrainingJob job);
-    static DataRange rangeOf(const TrainingConfig& config);
 
     struct Pending {
         TrainingProgress latest;
@@ -51,7 +54,14 @@ private:
     };
     std::mutex mutex_;
     std::map<int, Pending> pending_; // filled on worker threads, drained by the timer
-    std::map<int, DataRange> ranges_; // data range of each job's previews
+    struct JobInfo {
+        DataRange range;       // data range of the job's previews
+        bool points = false;   // 2D point data: previews are scatter plots, rates count points
+        int64_t previewEvery = 0;
+    };
+    static JobInfo infoOf(const TrainingConfig& config);
+    mutable std::mutex infoMutex_;
+    std::map<int, JobInfo> info_; // written on the UI thread, read by the listener on workers
     QTimer* timer_;
     std::unique_ptr<JobQueue> queue_; // last: its workers stop before the rest goes
 };

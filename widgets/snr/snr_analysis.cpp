@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <iterator>
 #include <vector>
 
 namespace ds {
@@ -17,9 +18,23 @@ namespace {
 struct Selection {
     QString name;
     at::Tensor values; // x̃0 of each curve's pixel, [1, 1, 1, P] — the schedules are pointwise in x0
+    QColor colour;
 };
 
-QColor curveColour(int i, int total) { return QColor::fromHsv((i * 360 / std::max(1, total) + 200) % 360, 200, 210); }
+// A curve keeps its colour when others come and go: pixel i has the i-th colour of a fixed
+// palette (a click adds a colour, it does not move every hue), value bins share a warm ramp by
+// their position in [ε, 1].
+QColor pixelColour(int i)
+{
+    static const QColor palette[] = {{31, 119, 180}, {44, 160, 44}, {148, 103, 189}, {23, 190, 207}, {227, 119, 194}, {110, 110, 110}};
+    return palette[i % int(std::size(palette))];
+}
+
+QColor binColour(int bin)
+{
+    static const QColor palette[] = {{214, 39, 40}, {255, 127, 14}, {188, 189, 34}, {140, 86, 75}, {150, 20, 90}};
+    return palette[bin % int(std::size(palette))];
+}
 
 // One curve per chosen pixel, then one per non-empty value bin (its mean value).
 QVector<Selection> selections(const at::Tensor& plane, const QVector<QPoint>& pixels, int bins, double epsilon)
@@ -27,8 +42,8 @@ QVector<Selection> selections(const at::Tensor& plane, const QVector<QPoint>& pi
     QVector<Selection> out;
     for (const auto& p : pixels) {
         auto v = plane[p.y()][p.x()].item<double>();
-        out.append({QStringLiteral("(%1, %2) x̃0=%3").arg(p.x()).arg(p.y()).arg(v, 0, 'f', 3),
-                    at::full({1, 1, 1, 1}, v)});
+        out.append({QStringLiteral("pixel (%1, %2), x̃0 = %3").arg(p.x()).arg(p.y()).arg(v, 0, 'f', 3),
+                    at::full({1, 1, 1, 1}, v), pixelColour(int(out.size()))});
     }
     for (int b = 0; b < bins; ++b) {
         const double lo = epsilon + (1 - epsilon) * b / bins, hi = epsilon + (1 - epsilon) * (b + 1) / bins;
@@ -37,8 +52,13 @@ QVector<Selection> selections(const at::Tensor& plane, const QVector<QPoint>& pi
         if (count == 0)
             continue;
         const double mean = plane.masked_select(inBin).mean().item<double>();
-        out.append({QStringLiteral("bin [%1, %2): %3 px, mean %4").arg(lo, 0, 'f', 2).arg(hi, 0, 'f', 2).arg(count).arg(mean, 0, 'f', 3),
-                    at::full({1, 1, 1, 1}, mean)});
+        out.append({QStringLiteral("bin [%1, %2%3: %4 px, mean %5")
+                        .arg(lo, 0, 'f', 2)
+                        .arg(hi, 0, 'f', 2)
+                        .arg(b + 1 == bins ? QStringLiteral("]") : QStringLiteral(")"))
+                        .arg(count)
+                        .arg(mean, 0, 'f', 3),
+                    at::full({1, 1, 1, 1}, mean), binColour(b)});
     }
     return out;
 }
@@ -58,7 +78,7 @@ PlotSeries emptySeries(const QVector<Selection>& sel, int i, const QString& tag,
 {
     PlotSeries s;
     s.name = tag + " " + sel[i].name;
-    s.colour = curveColour(i, int(sel.size()));
+    s.colour = sel[i].colour;
     s.style = style;
     s.legend = sel[i].name;
     s.inLegend = style == Qt::SolidLine;

@@ -3,6 +3,7 @@
 #include "snr_image_source.h"
 #include "widgets/common/chart_adapter.h"
 #include "widgets/common/colour_legend.h"
+#include "widgets/common/dialog_folder.h"
 #include "widgets/common/image_canvas.h"
 
 #include <QComboBox>
@@ -111,8 +112,10 @@ QWidget* SnrPanel::makeSourceRow()
     layout->addWidget(item_);
     connect(sourceBox_, &QComboBox::activated, this, [this](int i) {
         auto path = sourceBox_->itemData(i).toString();
-        if (path.isEmpty()) // "Open image…"
-            path = QFileDialog::getOpenFileName(this, tr("Open an image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp)"));
+        if (path.isEmpty()) { // "Open image…"
+            path = QFileDialog::getOpenFileName(this, tr("Open an image"), dialogFolder(), tr("Images (*.png *.jpg *.jpeg *.bmp)"));
+            rememberDialogChoice(path);
+        }
         if (path.startsWith(QStringLiteral("fashion-mnist:")))
             path = fashionSource(item_->value());
         if (!path.isEmpty())
@@ -224,7 +227,7 @@ void SnrPanel::setSource(const QString& source)
     const bool sameSize = source_.startsWith(QStringLiteral("fashion-mnist:")) && source.startsWith(QStringLiteral("fashion-mnist:"));
     source_ = source;
     if (!sameSize || pixels_.isEmpty())
-        pixels_ = defaultPixels(source.startsWith(QStringLiteral("fashion-mnist:")) ? QSize() : QSize(128, 128));
+        nextSlot_ = 0, pixels_ = defaultPixels(source.startsWith(QStringLiteral("fashion-mnist:")) ? QSize() : QSize(128, 128));
     recompute();
 }
 
@@ -232,15 +235,19 @@ void SnrPanel::addPixel(QPoint pixel)
 {
     if (pixels_.contains(pixel))
         return;
-    if (pixels_.size() >= kMaxPixels)
-        pixels_.removeFirst();
-    pixels_.append(pixel);
+    if (pixels_.size() >= kMaxPixels) { // the oldest pixel's slot (and colour) goes to the new one
+        pixels_[nextSlot_] = pixel;
+        nextSlot_ = (nextSlot_ + 1) % kMaxPixels;
+    } else {
+        pixels_.append(pixel);
+    }
     recompute();
 }
 
 void SnrPanel::clearPixels()
 {
     pixels_.clear();
+    nextSlot_ = 0;
     recompute();
 }
 

@@ -87,6 +87,7 @@ private:
 
     QString source_;
     QVector<QPoint> pixels_;
+    int nextSlot_ = 0; // at the cap, the slot a new pixel takes (the oldest)
     SnrResult result_;
     quint64 ticket_ = 0;
     bool busy_ = false;

@@ -15,6 +15,8 @@
 #include <QSpinBox>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ds {
 namespace {
 
@@ -55,6 +57,11 @@ TrainingForm::TrainingForm(QWidget* parent) : QWidget(parent)
     lr_->setDecimals(6);
     lr_->setRange(1e-6, 0.999);
     lr_->setSingleStep(1e-4);
+    previewEvery_ = spin(0, 100000000);
+    previewEvery_->setSuffix(tr(" steps"));
+    previewEvery_->setSpecialValueText(tr("never"));
+    previewEvery_->setObjectName(QStringLiteral("previewEvery"));
+    previewEvery_->setToolTip(tr("Steps between preview grids sampled from the EMA weights (0: none)"));
     device_ = comboOf({"cpu"});
     if (at::hasCUDA())
         device_->addItem(QStringLiteral("cuda"));
@@ -84,6 +91,7 @@ TrainingForm::TrainingForm(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Batch"), batch_);
     form->addRow(tr("Learning rate"), lr_);
+    form->addRow(tr("Preview every"), previewEvery_);
     form->addRow(tr("Device"), device_);
     form->addRow(tr("Output folder"), outRow);
     form->addRow(start);
@@ -114,6 +122,7 @@ void TrainingForm::load(const TrainingConfig& c)
     steps_->setValue(int(c.steps));
     batch_->setValue(int(c.batch));
     lr_->setValue(c.lr);
+    previewEvery_->setValue(int(std::min<int64_t>(c.previewEvery, previewEvery_->maximum())));
     device_->setCurrentText(QString::fromStdString(c.device));
     outputDir_->setText(QString::fromStdString(c.outputDir));
 }
@@ -145,6 +154,7 @@ TrainingConfig TrainingForm::config() const
     c.steps = steps_->value();
     c.batch = batch_->value();
     c.lr = lr_->value();
+    c.previewEvery = previewEvery_->value();
     c.device = device_->currentText().toStdString();
     c.outputDir = outputDir_->text().toStdString();
     c.validate();

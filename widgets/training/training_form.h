@@ -40,6 +40,7 @@ private:
     QSpinBox* steps_;
     QSpinBox* batch_;
     QDoubleSpinBox* lr_;
+    QSpinBox* previewEvery_;
     QComboBox* device_;
     QLineEdit* outputDir_;
     TrainingConfig base_; // the fields the form does not show come from the last preset

@@ -78,9 +78,13 @@ TrainingPanel::TrainingPanel(QWidget* parent)
     chart_->setTitle(tr("Training loss (running mean)"));
     chart_->setAxisTitles(tr("step"), tr("loss"));
     chart_->setLogY(true);
+    chart_->setIntegerX(true);
+    chart_->setLegendVisible(false); // one curve, named by the title
     preview_->setMinimumSize(240, 240);
     preview_->setAlignment(Qt::AlignCenter);
-    preview_->setText(tr("previews appear every preview_every steps"));
+    preview_->setWordWrap(true);
+    preview_->setObjectName(QStringLiteral("preview"));
+    preview_->setText(tr("no job selected"));
     message_->setWordWrap(true);
     resumeSteps_->setRange(1, 100000000);
     resumeSteps_->setSuffix(tr(" steps"));
@@ -213,8 +217,8 @@ void TrainingPanel::onProgress(int id, const TrainingProgress& p)
         bar->setFormat(QStringLiteral("%1 / %2").arg(p.step).arg(p.steps));
     }
     const bool running = snapshots_.count(id) && snapshots_[id].state == JobState::Running;
-    table_->item(r, EtaColumn)->setText(running ? etaText(p.etaSeconds) + QStringLiteral(" · %1 img/s").arg(p.imagesPerSecond, 0, 'f', 1)
-                                                : QStringLiteral("—"));
+    const auto rate = QStringLiteral(" · %1 %2/s").arg(p.imagesPerSecond, 0, 'f', 1).arg(service_->sampleUnit(id));
+    table_->item(r, EtaColumn)->setText(running ? etaText(p.etaSeconds) + rate : QStringLiteral("—"));
     table_->item(r, LossColumn)->setText(p.step > 0 ? QString::number(p.smoothedLoss, 'g', 4) : QStringLiteral("—"));
 }
 
@@ -228,17 +232,32 @@ void TrainingPanel::onLossPoints(int id, const QVector<QPointF>& points)
 void TrainingPanel::onPreview(int id, int step, const QImage& image)
 {
     previews_[id] = image;
+    previewSteps_[id] = step;
     if (id == selectedJob())
         showJob(id);
-    Q_UNUSED(step);
+}
+
+QString TrainingPanel::previewPlaceholder(int id) const
+{
+    if (id < 0)
+        return tr("no job selected");
+    const auto every = service_->previewEvery(id);
+    if (every <= 0)
+        return tr("this job makes no previews (preview every: never)");
+    return tr("the first preview appears at step %1 (then every %1 steps)").arg(every);
 }
 
 void TrainingPanel::showJob(int id)
 {
     chart_->setSeries(id >= 0 && losses_.count(id) ? QVector<PlotSeries>{lossSeries(losses_[id])} : QVector<PlotSeries>{});
     auto it = previews_.find(id);
-    if (it != previews_.end()) // nearest-neighbour scaling keeps the pixels crisp
+    if (it != previews_.end()) { // nearest-neighbour scaling keeps the pixels crisp
         preview_->setPixmap(QPixmap::fromImage(it->second.scaled(preview_->size(), Qt::KeepAspectRatio, Qt::FastTransformation)));
+        preview_->setToolTip(tr("EMA samples at step %1").arg(previewSteps_[id]));
+    } else {
+        preview_->setPixmap({});
+        preview_->setText(previewPlaceholder(id));
+    }
     auto snap = snapshots_.find(id);
     if (snap != snapshots_.end()) {
         message_->setText(QString::fromStdString(snap->second.message));
@@ -246,6 +265,14 @@ void TrainingPanel::showJob(int id)
     }
     updateButtons();
 }
+
+QImage TrainingPanel::previewImage() const
+{
+    const auto it = previews_.find(selectedJob());
+    return it == previews_.end() ? QImage() : it->second;
+}
+
+QString TrainingPanel::previewText() const { return preview_->text(); }
 
 void TrainingPanel::updateButtons()
 {

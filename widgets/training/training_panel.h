@@ -28,6 +28,9 @@ public:
     // The job whose chart and preview are shown (−1: none).
     int selectedJob() const;
     PlotWidget& lossChart() const { return *chart_; }
+    // The preview of the selected job (null while none has arrived) and what the panel says instead.
+    QImage previewImage() const;
+    QString previewText() const;
 
     // Starts a job from the form; returns its id or −1 (the error is shown in the panel).
     int startFromForm();
@@ -44,6 +47,7 @@ private:
     void onLossPoints(int id, const QVector<QPointF>& points);
     void onPreview(int id, int step, const QImage& image);
     void showJob(int id);
+    QString previewPlaceholder(int id) const;
     int rowOf(int id);
     void updateButtons();
 
@@ -59,6 +63,7 @@ private:
     QSpinBox* resumeSteps_;
     std::map<int, QVector<QPointF>> losses_;  // per job: (step, loss)
     std::map<int, QImage> previews_;          // per job: the newest grid
+    std::map<int, int> previewSteps_;         // per job: the step of that grid
     std::map<int, JobSnapshot> snapshots_;
 };
 

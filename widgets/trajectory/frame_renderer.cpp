@@ -8,6 +8,19 @@
 #include <ATen/ATen.h>
 
 namespace ds {
+namespace {
+
+ColourScale grayScale(FrameKind kind, DataRange range)
+{
+    ColourScale s;
+    s.lo = range.lo;
+    s.hi = range.hi;
+    s.ramp = ColourRamp::Gray;
+    s.label = kind == FrameKind::PredictedNoise ? QObject::tr("ε̂ (gray: ±3)") : QObject::tr("Δ previous frame");
+    return s;
+}
+
+} // namespace
 
 RenderedFrame renderFrame(const TrajectoryDocument& doc, int frame, FrameKind kind, int columns)
 {
@@ -29,6 +42,8 @@ RenderedFrame renderFrame(const TrajectoryDocument& doc, int frame, FrameKind ki
     }
     out.range = doc.displayRange(kind, tensor);
     out.image = batchImage(tensor, out.range, out.grid.columns);
+    if ((kind == FrameKind::PredictedNoise || kind == FrameKind::Difference) && out.grid.count > 0)
+        out.scale = grayScale(kind, out.range);
     return out;
 }
 

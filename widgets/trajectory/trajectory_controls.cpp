@@ -31,7 +31,8 @@ QWidget* TrajectoryControls::makeRunRow()
     forwardMode_->addItem(tr("Markov chain"), int(ForwardMode::Markov));
     forwardMode_->addItem(tr("shared ε (DNM)"), int(ForwardMode::SharedEpsilon));
     forwardMode_->setToolTip(tr("closed form: independent draws per t; Markov: one chain; shared ε: one noise for all t"));
-    sampler_ = new SamplerSettingsEditor(SamplerSettingsEditor::Layout::Row);
+    sampler_ = new SamplerSettingsEditor(SamplerSettingsEditor::Layout::Form, this); // the view places it
+    sampler_->setModelFieldShown(false); // the open model is the trajectory's model
     batch_ = new QSpinBox;
     batch_->setRange(1, 64);
     batch_->setValue(16);
@@ -43,7 +44,6 @@ QWidget* TrajectoryControls::makeRunRow()
     run_->setDefault(true);
     layout->addWidget(direction_);
     layout->addWidget(forwardMode_);
-    layout->addWidget(sampler_);
     layout->addWidget(new QLabel(tr("Batch")));
     layout->addWidget(batch_);
     layout->addWidget(new QLabel(tr("Seed")));
@@ -92,6 +92,7 @@ ForwardMode TrajectoryControls::forwardMode() const { return ForwardMode(forward
 SamplerSettings TrajectoryControls::samplerSettings() const { return sampler_->settings(); }
 void TrajectoryControls::setSamplerSettings(const SamplerSettings& s) { sampler_->setSettings(s); }
 void TrajectoryControls::setMaxSteps(int T) { sampler_->setMaxSteps(T); }
+void TrajectoryControls::setSamplers(const QStringList& names) { sampler_->setSamplers(names); }
 int TrajectoryControls::batch() const { return batch_->value(); }
 void TrajectoryControls::setBatch(int batch) { batch_->setValue(batch); }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The tool rows above the trajectory view: what to run (reverse with a sampler, or forward
 // with a noising mode), for how many samples and which seed; what to show and at what zoom.
+// The sampler's settings form (samplerEditor()) is placed by the view, beside the image.
 #include "frame_kind.h"
 #include "widgets/common/sampler_settings.h"
 
@@ -27,6 +28,9 @@ public:
     SamplerSettings samplerSettings() const;
     void setSamplerSettings(const SamplerSettings& settings);
     void setMaxSteps(int T);
+    // Offers only these samplers (the open model's).
+    void setSamplers(const QStringList& names);
+    SamplerSettingsEditor& samplerEditor() const { return *sampler_; }
     int batch() const;
     void setBatch(int batch);
     // Images: up to 64 in the grid. 2D points: a cloud needs hundreds to show its shape.

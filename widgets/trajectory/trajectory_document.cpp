@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace ds {
@@ -36,10 +37,27 @@ void TrajectoryDocument::reset(const TrajectoryMeta& meta)
     Q_EMIT resetDone();
 }
 
+// A reverse frame's x̂0 was computed from the frame before it (Trajectory::appendAfterStep).
 void TrajectoryDocument::append(const FramePacket& frame)
 {
-    trajectory_.append(frame.t, frame.x, frame.x0);
+    const bool previousGetsEstimate = frame.x0.defined() && frameCount() > 0;
+    trajectory_.appendAfterStep(frame.t, frame.x, frame.x0);
+    if (previousGetsEstimate)
+        Q_EMIT estimateArrived(frameCount() - 2);
     Q_EMIT framesAppended(frameCount() - 1, 1);
+}
+
+void TrajectoryDocument::replaceFrom(int first, const std::vector<int64_t>& t, const std::vector<at::Tensor>& frames)
+{
+    first = std::clamp(first, 0, frameCount());
+    Trajectory kept(trajectory_.storage());
+    for (int i = 0; i < first; ++i)
+        kept.append(trajectory_.t(i), trajectory_.frame(i), trajectory_.predictedX0(i));
+    for (size_t i = 0; i < frames.size() && i < t.size(); ++i)
+        kept.append(t[i], frames[i]);
+    trajectory_ = std::move(kept);
+    estimates_.erase(estimates_.lower_bound(first), estimates_.end());
+    Q_EMIT framesReplaced(first);
 }
 
 void TrajectoryDocument::setTrajectory(const Trajectory& trajectory, const TrajectoryMeta& meta)

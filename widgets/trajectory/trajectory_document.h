@@ -14,6 +14,7 @@
 #include <QVector>
 
 #include <map>
+#include <vector>
 
 namespace ds {
 
@@ -47,6 +48,9 @@ public:
     // Starts an empty trajectory (reverse runs then stream frames in with append()).
     void reset(const TrajectoryMeta& meta);
     void append(const FramePacket& frame);
+    // Keeps frames [0, first) and puts `frames` (labelled `t`) after them: a whole-chain
+    // solver's current iterate replacing the previous one. Emits framesReplaced(first).
+    void replaceFrom(int first, const std::vector<int64_t>& t, const std::vector<at::Tensor>& frames);
     // Replaces everything with a finished trajectory (forward runs, tests, benchmarks).
     void setTrajectory(const Trajectory& trajectory, const TrajectoryMeta& meta);
     // x̂0 of a frame computed after the fact (forward frames store none).
@@ -70,6 +74,7 @@ public:
 Q_SIGNALS:
     void resetDone();
     void framesAppended(int first, int count);
+    void framesReplaced(int first); // frames from `first` on changed (and their count may have)
     void estimateArrived(int frame);
 
 private:

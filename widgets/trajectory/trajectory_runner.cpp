@@ -5,7 +5,7 @@
 #include "widgets/engine/forward_job.h"
 #include "widgets/engine/job_channel.h"
 #include "widgets/engine/model_session.h"
-#include "widgets/engine/sampling_job.h"
+#include "widgets/engine/sampling_run.h"
 
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser.h"
@@ -13,6 +13,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ds {
 namespace {
@@ -26,31 +27,51 @@ std::string loadableDataset(const DenoiserInfo& info)
 
 } // namespace
 
-TrajectoryRunner::TrajectoryRunner(ModelSession& model, TrajectoryDocument& document, QObject* parent)
-    : QObject(parent), model_(model), document_(document), latestEstimate_(std::make_shared<std::atomic<quint64>>(0))
+QString roundDetail(const RoundPacket& p)
 {
-    registerEngineMetaTypes();
+    // Rounds so far over the fraction accepted: the solve's pace so far, extrapolated.
+    const auto total = p.accepted > 0 ? QStringLiteral(" of ~%1").arg(qint64(std::ceil(double(p.round) * double(p.steps)
+                                                                                          / double(p.accepted))))
+                                      : QString();
+    return QObject::tr("round %1%2 · window [%3, %4) · max residual %5 · %6/%7 accepted")
+        .arg(p.round)
+        .arg(total)
+        .arg(p.windowBegin)
+        .arg(p.windowEnd)
+        .arg(p.maxResidual, 0, 'g', 3)
+        .arg(p.accepted)
+        .arg(p.steps);
 }
 
-TrajectoryRunner::~TrajectoryRunner() { stop_.requestStop(); }
-
-std::shared_ptr<JobChannel> TrajectoryRunner::newRun()
+TrajectoryRunner::TrajectoryRunner(ModelSession& model, TrajectoryDocument& document, QObject* parent)
+    : QObject(parent), model_(model), document_(document), sampling_(new SamplingRun(int64_t(1) << 30, this)),
+      latestEstimate_(std::make_shared<std::atomic<quint64>>(0))
 {
-    stop_.requestStop(); // the previous run, if any, ends at its next step
-    stop_ = StopToken();
-    ++ticket_;
-    running_ = true;
-    auto channel = makeJobChannel();
-    const auto ticket = ticket_;
-    connect(channel.get(), &JobChannel::progress, this, [this, ticket](qint64 done, qint64 total) {
-        if (ticket == ticket_)
-            Q_EMIT progress(done, total);
-    });
-    connect(channel.get(), &JobChannel::failed, this, [this, ticket](const QString& message) {
-        if (ticket == ticket_)
-            onFailed(message);
-    });
-    return channel;
+    registerEngineMetaTypes();
+    connectSampling();
+}
+
+TrajectoryRunner::~TrajectoryRunner() { forwardStop_.requestStop(); }
+
+void TrajectoryRunner::setFrameBudget(int64_t bytes) { sampling_->setFrameBudget(bytes); }
+
+bool TrajectoryRunner::running() const { return sampling_->running() || forwardRunning_; }
+
+void TrajectoryRunner::connectSampling()
+{
+    connect(sampling_, &SamplingRun::frame, this, &TrajectoryRunner::onFrame);
+    connect(sampling_, &SamplingRun::round, this, &TrajectoryRunner::onRound);
+    connect(sampling_, &SamplingRun::progress, this, &TrajectoryRunner::progress);
+    connect(sampling_, &SamplingRun::finished, this, &TrajectoryRunner::onFinished);
+    connect(sampling_, &SamplingRun::failed, this, &TrajectoryRunner::onFailed);
+}
+
+void TrajectoryRunner::stopForward()
+{
+    forwardStop_.requestStop();
+    forwardStop_ = StopToken();
+    ++forwardTicket_;
+    forwardRunning_ = false;
 }
 
 bool TrajectoryRunner::runReverse(const SamplerSettings& settings, int batch, uint64_t seed)
@@ -60,25 +81,39 @@ bool TrajectoryRunner::runReverse(const SamplerSettings& settings, int batch, ui
         Q_EMIT failed(tr("open a model first"));
         return false;
     }
+    stopForward();
     const auto& info = denoiser->info();
-    auto channel = newRun();
-    const auto ticket = ticket_;
-    const auto what = settings.label() + tr(" · seed %1").arg(seed);
-    document_.reset({TrajectoryDirection::Reverse, info.schedule, info.range, {}, what});
-    connect(channel.get(), &JobChannel::frameReady, this, [this, ticket](const FramePacket& p) {
-        if (ticket == ticket_)
-            document_.append(p);
-    });
-    connect(channel.get(), &JobChannel::finished, this, [this, ticket, what](const RunSummary& s) {
-        if (ticket == ticket_)
-            onFinished(s, what);
-    });
-    SamplingRequest request{denoiser, settings, batch, seed, 0, ticket};
-    const int64_t elements = int64_t(batch) * info.shape[0] * info.shape[1] * info.shape[2];
-    request.maxFrames = frameBudget(settings.steps, elements, frameBudget_);
-    Q_EMIT started(tr("sampling: %1").arg(what), settings.steps);
-    postSamplingJob(model_.engine(), request, channel, stop_);
-    return true;
+    what_ = settings.label() + tr(" · seed %1").arg(seed);
+    pending_ = std::make_unique<TrajectoryMeta>(
+        TrajectoryMeta{TrajectoryDirection::Reverse, info.schedule, info.range, {}, what_});
+    iterateShown_ = false;
+    Q_EMIT started(tr("sampling: %1").arg(what_), settings.options.steps);
+    return sampling_->start(model_.engine(), denoiser, settings, batch, seed);
+}
+
+void TrajectoryRunner::onFrame(const FramePacket& p)
+{
+    if (pending_) { // the run's first frame: now it replaces what was shown
+        document_.reset(*pending_);
+        pending_.reset();
+        ++shown_;
+    }
+    if (iterateShown_ && p.step > 0) { // the solve is done: its steps replace the last iterate
+        document_.replaceFrom(1, {}, {});
+        iterateShown_ = false;
+        ++shown_;
+    }
+    document_.append(p);
+}
+
+void TrajectoryRunner::onRound(const RoundPacket& p)
+{
+    Q_EMIT solveDetail(roundDetail(p));
+    if (p.states.empty() || pending_ || document_.frameCount() == 0)
+        return;
+    document_.replaceFrom(1, p.t, p.states);
+    iterateShown_ = true;
+    ++shown_; // estimates asked for the previous iterate are stale
 }
 
 bool TrajectoryRunner::runForward(ForwardMode mode, int batch, uint64_t seed)
@@ -88,36 +123,47 @@ bool TrajectoryRunner::runForward(ForwardMode mode, int batch, uint64_t seed)
         Q_EMIT failed(tr("open a model first"));
         return false;
     }
+    sampling_->abandon();
+    pending_.reset();
+    stopForward();
     const auto& info = denoiser->info();
-    ForwardRequest request{info.schedule, info.range, loadableDataset(info), lastSamples_, batch, mode, seed, 0};
-    auto channel = newRun();
-    request.ticket = ticket_;
-    const auto ticket = ticket_;
+    const auto ticket = forwardTicket_;
+    ForwardRequest request{info.schedule, info.range, loadableDataset(info), lastSamples_, batch, mode, seed, ticket};
+    auto channel = makeJobChannel();
     const auto what = tr("forward %1 · seed %2").arg(QString::fromUtf8(name(mode).data(), int(name(mode).size()))).arg(seed);
     connect(channel.get(), &JobChannel::trajectoryReady, this, [this, ticket, what, info](const TrajectoryPacket& p) {
-        if (ticket != ticket_)
+        if (ticket != forwardTicket_)
             return;
-        running_ = false;
+        forwardRunning_ = false;
+        ++shown_;
         document_.setTrajectory(*p.trajectory, {TrajectoryDirection::Forward, info.schedule, info.range, p.x0, what});
         Q_EMIT finished(tr("%1: %2 frames").arg(what).arg(p.trajectory->size()));
     });
+    connect(channel.get(), &JobChannel::progress, this, [this, ticket](qint64 done, qint64 total) {
+        if (ticket == forwardTicket_)
+            Q_EMIT progress(done, total);
+    });
+    connect(channel.get(), &JobChannel::failed, this, [this, ticket](const QString& message) {
+        if (ticket != forwardTicket_)
+            return;
+        forwardRunning_ = false;
+        Q_EMIT failed(message);
+    });
+    forwardRunning_ = true;
     Q_EMIT started(tr("forward process: %1").arg(what), info.schedule.T);
-    postForwardJob(model_.engine(), request, channel, stop_);
+    postForwardJob(model_.engine(), request, channel, forwardStop_);
     return true;
 }
 
 void TrajectoryRunner::cancel()
 {
-    if (!running_)
-        return;
-    stop_.requestStop();
-    // A reverse run still reports how far it got (finished with cancelled = true); a forward
-    // run reports nothing, so close it here.
-    if (document_.meta().direction == TrajectoryDirection::Forward || document_.frameCount() == 0) {
-        running_ = false;
-        ++ticket_;
+    if (forwardRunning_) { // a forward run reports nothing when stopped: close it here
+        stopForward();
         Q_EMIT finished(tr("cancelled"));
+        return;
     }
+    // A reverse run still reports how far it got (finished with cancelled = true), mid-solve too.
+    sampling_->cancel();
 }
 
 void TrajectoryRunner::requestEstimate(int frame)
@@ -127,9 +173,9 @@ void TrajectoryRunner::requestEstimate(int frame)
         return;
     latestEstimate_->store(++estimateTicket_);
     auto channel = makeJobChannel();
-    const auto run = ticket_;
-    connect(channel.get(), &JobChannel::estimateReady, this, [this, run](const FramePacket& p) {
-        if (run == ticket_) // the trajectory it belongs to is still the one shown
+    const auto shown = shown_;
+    connect(channel.get(), &JobChannel::estimateReady, this, [this, shown](const FramePacket& p) {
+        if (shown == shown_) // the trajectory it belongs to is still the one shown
             document_.setEstimate(int(p.frame), p.x0);
     });
     EstimateRequest request{denoiser, document_.trajectory().frame(frame), document_.t(frame), frame,
@@ -137,14 +183,14 @@ void TrajectoryRunner::requestEstimate(int frame)
     postEstimateJob(model_.engine(), request, channel);
 }
 
-void TrajectoryRunner::onFinished(const RunSummary& s, const QString& what)
+void TrajectoryRunner::onFinished(const RunSummary& s)
 {
-    running_ = false;
+    pending_.reset();
     lastSummary_ = s;
     if (!s.cancelled)
         lastSamples_ = s.samples;
     const auto text = tr("%1: %2 steps%3 · %4 network passes · %5 s")
-                          .arg(what)
+                          .arg(what_)
                           .arg(s.completedSteps)
                           .arg(s.cancelled ? tr(" (cancelled)") : QString())
                           .arg(s.passes)
@@ -154,7 +200,7 @@ void TrajectoryRunner::onFinished(const RunSummary& s, const QString& what)
 
 void TrajectoryRunner::onFailed(const QString& message)
 {
-    running_ = false;
+    pending_.reset(); // the frames on screen stay: a failed run never discards them
     Q_EMIT failed(message);
 }
 

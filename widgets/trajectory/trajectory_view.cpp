@@ -6,18 +6,21 @@
 #include "trajectory_document.h"
 #include "trajectory_runner.h"
 #include "widgets/common/image_canvas.h"
+#include "widgets/common/sampler_settings_editor.h"
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/model_session.h"
 
 #include "core/data/point_cloud_image.h"
 #include "core/denoisers/denoiser.h"
-#include "core/samplers/sampler_registry.h"
 
+#include <QGroupBox>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace ds {
 
@@ -32,18 +35,30 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
     progress_ = new JobProgress;
     summary_ = new QLabel;
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // never widens the window
+    samplerNote_ = new QLabel;
+    samplerNote_->setWordWrap(true);
+    samplerNote_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    samplerNote_->hide();
     streamTimer_ = new QTimer(this);
     streamTimer_->setSingleShot(true);
     streamTimer_->setInterval(15); // coalesces bursts of streamed frames into one draw
 
+    auto* samplerBox = new QGroupBox(tr("Sampler"));
+    auto* samplerLayout = new QVBoxLayout(samplerBox);
+    samplerLayout->addWidget(&controls_->samplerEditor());
+    samplerLayout->addWidget(samplerNote_);
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(samplerBox);
     sideLayout->addWidget(inspector_);
     sideLayout->addStretch(1);
     auto* split = new QSplitter;
     split->addWidget(canvas_);
     split->addWidget(side);
     split->setStretchFactor(0, 1);
+    split->setCollapsible(1, false);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(controls_);
     layout->addWidget(split, 1);
@@ -68,7 +83,6 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
     connect(canvas_, &ImageCanvas::hovered, this, &TrajectoryView::onHovered);
     connect(streamTimer_, &QTimer::timeout, this, &TrajectoryView::followStream);
     connect(&model_, &ModelSession::opened, this, [this] {
-        controls_->setMaxSteps(int(model_.denoiser() ? model_.denoiser()->schedule().steps() : 1000));
         matchSamplerToModel();
         controls_->setPointData(model_.denoiser() && isPointShape(model_.denoiser()->info().shape));
         if (autoRun_)
@@ -78,27 +92,27 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
 
 TrajectoryView::~TrajectoryView() { runner_->cancel(); }
 
-// DNM and pixel-aware checkpoints have samplers of their own; a classic one would only fail.
+// The samplers the model's role accepts, and settings that suit it: the model's defaults, or
+// the settings on show when they were made for this very model.
 void TrajectoryView::matchSamplerToModel()
 {
-    if (!model_.denoiser())
+    const auto d = model_.denoiser();
+    if (!d)
         return;
-    auto s = controls_->samplerSettings();
-    const auto& info = model_.denoiser()->info();
-    const bool classic = makeSampler(s.sampler.toStdString())->role() == ModelRole::Denoiser;
-    if (info.role == ModelRole::DnmDelta && s.sampler != QLatin1String("dnm")) {
-        s.sampler = QStringLiteral("dnm");
-        s.sigmaScale = 0; // the deterministic variant
-    } else if (info.role == ModelRole::PixelAware && s.sampler != QLatin1String("pixel-aware")) {
-        s.sampler = QStringLiteral("pixel-aware");
-        s.steps = int(info.schedule.T); // Algorithm 1 from the last step
-    } else if (info.role == ModelRole::Denoiser && !classic) {
-        s = SamplerSettings{};
-    } else {
-        return;
-    }
+    const auto source = QString::fromStdString(d->info().source);
+    QString why;
+    const auto s = source == settingsModel_ ? fitToModel(controls_->samplerSettings(), *d, &why) : modelDefaults(*d, &why);
+    controls_->setMaxSteps(int(d->schedule().steps()));
+    controls_->setSamplers(samplersFor(*d));
+    settingsModel_ = source;
     controls_->setSamplerSettings(s);
+    samplerNote_->setText(why);
+    samplerNote_->setVisible(!why.isEmpty());
+    if (!why.isEmpty())
+        Q_EMIT statusMessage(why);
 }
+
+QString TrajectoryView::samplerNote() const { return samplerNote_->text(); }
 
 void TrajectoryView::connectDocument()
 {
@@ -110,6 +124,7 @@ void TrajectoryView::connectDocument()
         summary_->setText(tr("Showing: %1").arg(document_->meta().description));
     });
     connect(document_, &TrajectoryDocument::framesAppended, this, &TrajectoryView::onFramesAppended);
+    connect(document_, &TrajectoryDocument::framesReplaced, this, &TrajectoryView::onFramesReplaced);
     connect(document_, &TrajectoryDocument::estimateArrived, this, [this](int f) {
         if (f == frame_)
             showFrame(f);
@@ -120,6 +135,7 @@ void TrajectoryView::connectRunner()
 {
     connect(runner_, &TrajectoryRunner::started, progress_, &JobProgress::start);
     connect(runner_, &TrajectoryRunner::progress, progress_, &JobProgress::setProgress);
+    connect(runner_, &TrajectoryRunner::solveDetail, progress_, &JobProgress::setDetail);
     connect(runner_, &TrajectoryRunner::finished, this, [this](const QString& message) {
         streamTimer_->stop();
         followStream();
@@ -155,14 +171,28 @@ void TrajectoryView::onFramesAppended(int first, int count)
         streamTimer_->start();
 }
 
+// A Picard round replaced the iterate: redraw (coalesced like streamed frames).
+void TrajectoryView::onFramesReplaced(int)
+{
+    redraw_ = true;
+    if (!streamTimer_->isActive())
+        streamTimer_->start();
+}
+
 void TrajectoryView::followStream()
 {
     const int last = document_->frameCount() - 1;
     timeline_->setFrameCount(document_->frameCount());
-    if (!follow_ || last < 0)
+    const bool redraw = std::exchange(redraw_, false);
+    if (last < 0)
         return;
+    if (!follow_) {
+        if (redraw)
+            showFrame(std::min(frame_, last));
+        return;
+    }
     timeline_->setFrame(last);
-    if (frame_ != last) // the timeline emits nothing when it already stood there (the first frame)
+    if (frame_ != last || redraw) // the timeline emits nothing when it already stood there
         showFrame(last);
 }
 
@@ -174,6 +204,7 @@ void TrajectoryView::showFrame(int frame)
     rendered_ = renderFrame(*document_, frame, kind_);
     canvas_->setImage(rendered_.image);
     canvas_->setNote(rendered_.note);
+    canvas_->setColourScale(rendered_.scale); // ε̂ and Δ: what their gray levels mean
     if (!rendered_.note.isEmpty() && kind_ != FrameKind::State)
         runner_->requestEstimate(frame); // forward frames carry no x̂0: ask the model
     refreshInspector();
@@ -207,6 +238,11 @@ void TrajectoryView::inspect(int sample, int x, int y)
 
 void TrajectoryView::refreshInspector()
 {
+    if (rendered_.grid.count == 0 && !rendered_.image.isNull()) { // a scatter plot of 2D points: no pixels
+        inspector_->showUnavailable(tr("2-D points: the plot shows the whole batch, there is no pixel to inspect"));
+        canvas_->setMarkers({});
+        return;
+    }
     if (inspected_.sample < 0 || inspected_.sample >= rendered_.grid.count)
         return;
     inspector_->show(document_->readout(frame_, inspected_.sample, inspected_.y, inspected_.x));

@@ -2,7 +2,8 @@
 // The trajectory view: a batch's forward or reverse trajectory as a grid, scrubbed with a
 // timeline (←/→, space, Home/End), zoomed with crisp pixels, with a pixel inspector. Reverse
 // runs stream frames in as the sampler computes them; the view follows the newest frame until
-// the user scrubs.
+// the user scrubs. The sampler's settings sit in a form beside the image; opening a model picks
+// that model's defaults (modelDefaults()) unless the settings on show were made for it.
 #include "frame_kind.h"
 #include "frame_renderer.h"
 
@@ -44,6 +45,12 @@ public:
     void run();
     // Whether opening a model starts a reverse run at once (the start-up demo). Default true.
     void setAutoRun(bool on) { autoRun_ = on; }
+    // The model source the sampler settings on show belong to: opening that model again keeps
+    // them (fitted to it); any other model gets its own defaults.
+    QString settingsModel() const { return settingsModel_; }
+    void setSettingsModel(const QString& source) { settingsModel_ = source; }
+    // Why the sampler settings are what they are ("starting from data: …"); empty if nothing to say.
+    QString samplerNote() const;
     // Draws frame i now (the scrubbing path; also what the benchmark times).
     void showFrame(int frame);
     // Shows the inspector for a sample's pixel (what hovering does).
@@ -58,6 +65,7 @@ protected:
 
 private:
     void matchSamplerToModel();
+    void onFramesReplaced(int first);
     void connectDocument();
     void connectRunner();
     void onFramesAppended(int first, int count);
@@ -74,12 +82,15 @@ private:
     PixelInspector* inspector_;
     JobProgress* progress_;
     QLabel* summary_;
+    QLabel* samplerNote_;
+    QString settingsModel_;
     QTimer* streamTimer_;
     ModelSession& model_;
     RenderedFrame rendered_;
     FrameKind kind_ = FrameKind::State;
     int frame_ = -1;
     bool follow_ = true; // jump to each new frame while streaming, until the user scrubs
+    bool redraw_ = false; // the frame on screen was replaced (a new Picard iterate)
     bool autoRun_ = true;
     GridLayout::Pixel inspected_{-1, -1, -1};
 };

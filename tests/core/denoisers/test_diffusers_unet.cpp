@@ -2,21 +2,26 @@
 // UNet2DModel folder under the fixtures (built from its config.json, never from assumptions) and
 // against golden checksums of diffusers v0.27.2 for the options fixture A does not use; plus the
 // checks of configs, weight maps and inputs, and exact identities between configs.
+#include "core/denoisers/diffusers_model.h"
 #include "core/error.h"
 #include "core/io/npy.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
 #include "models/diffusers_unet.h"
+#include "models/registry.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/GradMode.h>
+#include <torch/script.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using namespace ds;
 namespace fs = std::filesystem;
@@ -117,6 +122,27 @@ void setFormulaWeights(DiffusersUNet2D& net)
                                           : 0.2 * s;
         p.copy_(v.reshape(p.sizes()));
     }
+}
+
+// Every parameter += 0.05·randn (seeded), so no weight sits at an init pattern (zero biases,
+// unit norms) that could hide a wrong term in the script.
+void perturbWeights(DiffusersUNet2D& net, uint64_t seed)
+{
+    c10::NoGradGuard noGrad;
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    for (const auto& [name, p] : diffusersStateDict(net))
+        p.add_(at::randn(p.sizes(), generator, p.options()) * 0.05);
+}
+
+at::Tensor runScript(torch::jit::Module& m, const at::Tensor& x, const at::Tensor& t)
+{
+    c10::NoGradGuard noGrad;
+    return m.forward({x, t}).toTensor();
+}
+
+double relativeDiff(const at::Tensor& a, const at::Tensor& reference)
+{
+    return test::maxAbsDiff(a, reference) / reference.abs().max().item<double>();
 }
 
 } // namespace
@@ -547,6 +573,175 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QVERIFY2(std::abs(got[i] - want[i]) <= tol,
                      qPrintable(QString("checksum %1: %2 vs diffusers %3").arg(i).arg(got[i], 0, 'g', 9).arg(want[i], 0, 'g', 9)));
+    }
+
+    // The TorchScript export computes what the module does, on diffusers' own fixture weights.
+    void scriptMatchesOnFixtures()
+    {
+        for (const auto& dir : unetFolders()) {
+            auto net = loadedNet(dir);
+            auto script = net->exportScript();
+            const at::Tensor x = loadNpy((dir / "fwd_x.npy").string()).to(at::kFloat);
+            for (const char* stem : {"fwd_t0", "fwd_t1"}) {
+                const fs::path steps = dir / (std::string(stem) + ".npy");
+                if (!fs::exists(steps))
+                    continue;
+                const at::Tensor t = loadNpy(steps.string()).to(at::kLong);
+                const at::Tensor native = run(net, x, t), scripted = runScript(script, x, t);
+                const double diff = relativeDiff(scripted, native);
+                qInfo("%s %s: max |script − module| / max |module| = %.2g", dir.filename().c_str(), stem, diff);
+                QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+                const fs::path reference = dir / (std::string(stem) + "_out_f32.npy");
+                if (fs::exists(reference)) // and diffusers' own output
+                    QVERIFY(relativeDiff(scripted, loadNpy(reference.string()).to(at::kFloat)) <= kRelTol);
+            }
+        }
+    }
+
+    // Each exportable block type and option, random weights: the script equals the module.
+    void scriptMatchesVariants_data()
+    {
+        QTest::addColumn<QString>("patch");
+        auto row = [](const char* n, const char* patch) { QTest::newRow(n) << QString(patch); };
+        row("down/attn down, attn up/up", R"({})");
+        row("scale_shift", R"({"resnet_time_scale_shift": "scale_shift"})");
+        row("scale_shift, mid attn groups", R"({"resnet_time_scale_shift": "scale_shift", "attn_norm_num_groups": 4})");
+        row("resnet down/up samplers", R"({"downsample_type": "resnet", "upsample_type": "resnet"})");
+        row("resnet blocks", R"({"down_block_types": ["ResnetDownsampleBlock2D", "AttnDownBlock2D"], "up_block_types": ["AttnUpBlock2D", "ResnetUpsampleBlock2D"]})");
+        row("no flip, freq_shift 1, centred", R"({"flip_sin_to_cos": false, "freq_shift": 1, "center_input_sample": true})");
+        row("padding 0, mish, 2 layers", R"({"downsample_padding": 0, "act_fn": "mish", "layers_per_block": 2})");
+        row("gelu, time dim 40, width 20", R"({"act_fn": "gelu", "block_out_channels": [20, 32], "norm_num_groups": 4, "time_embedding_dim": 40, "attention_head_dim": 4})");
+        row("odd embedding width", R"({"block_out_channels": [15, 30], "norm_num_groups": 5, "attention_head_dim": 5})");
+        row("relu, one head, mid scale", R"({"act_fn": "relu", "attention_head_dim": null, "mid_block_scale_factor": 1.41421356})");
+        row("no mid attention", R"({"add_attention": false})");
+        row("no mid block", R"({"mid_block_type": null})");
+        row("fourier", R"({"time_embedding_type": "fourier"})");
+        row("learned", R"({"time_embedding_type": "learned", "num_train_timesteps": 1000})");
+        row("3 levels", R"({"block_out_channels": [16, 16, 32], "down_block_types": ["AttnDownBlock2D", "DownBlock2D", "ResnetDownsampleBlock2D"], "up_block_types": ["ResnetUpsampleBlock2D", "UpBlock2D", "AttnUpBlock2D"], "norm_eps": 1e-06})");
+    }
+    void scriptMatchesVariants()
+    {
+        QFETCH(QString, patch);
+        const auto config = DiffusersUNetConfig::fromJson(patched(smallConfig(), patch.toStdString()), "variant");
+        DiffusersUNet2D net(config);
+        perturbWeights(net, 7);
+        net->eval();
+        auto script = net->exportScript();
+        const bool fourier = config.timeEmbeddingType == "fourier";
+        const at::Tensor x = at::randn({3, 2, 8, 8});
+        const at::Tensor t = fourier ? at::tensor({0.5, 20.0, 3.0}, at::kFloat) : at::tensor({0, 999, 17}, at::kLong);
+        const at::Tensor native = run(net, x, t);
+        const double diff = relativeDiff(runScript(script, x, t), native);
+        QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+        // One timestep for the whole batch broadcasts in the script as in the module.
+        const at::Tensor one = fourier ? at::tensor({2.0}, at::kFloat) : at::tensor({250}, at::kLong);
+        QVERIFY(relativeDiff(runScript(script, x, one), run(net, x, one)) <= 1e-5);
+    }
+
+    // The script holds copies of the weights under diffusers' names ('.' written as '_').
+    void scriptHoldsCopiesUnderDiffusersNames()
+    {
+        DiffusersUNet2D net(DiffusersUNetConfig::fromJson(smallConfig(), "small"));
+        auto script = net->exportScript();
+        std::map<std::string, at::Tensor> params;
+        for (const auto& p : script.named_parameters(/*recurse=*/false))
+            params[p.name] = p.value;
+        const auto state = diffusersStateDict(net);
+        QCOMPARE(params.size(), state.size());
+        for (const auto& [name, tensor] : state) {
+            std::string flat = name;
+            std::replace(flat.begin(), flat.end(), '.', '_');
+            QVERIFY2(params.count(flat) && at::equal(params.at(flat), tensor), flat.c_str());
+        }
+        const at::Tensor x = at::randn({1, 2, 8, 8}), t = at::tensor({5}, at::kLong);
+        const at::Tensor before = runScript(script, x, t);
+        {
+            c10::NoGradGuard noGrad;
+            state.at("conv_out.bias").add_(1.0); // the module changes; its export does not
+        }
+        DS_COMPARE_TENSORS(runScript(script, x, t), before, 0.0);
+    }
+
+    void scriptKeepsTheFirstChannelsAndRefusesSkipBlocks()
+    {
+        DiffusersUNet2D wide(DiffusersUNetConfig::fromJson(patched(smallConfig(), R"({"out_channels": 4})"), "wide"));
+        auto script = wide->exportScript(2);
+        const at::Tensor x = at::randn({2, 2, 8, 8}), t = at::tensor({1, 2}, at::kLong);
+        DS_COMPARE_TENSORS(runScript(script, x, t), run(wide, x, t).narrow(1, 0, 2), 1e-6);
+        const json skip = patched(smallConfig(), R"({"in_channels": 3, "out_channels": 3, "block_out_channels": [32, 64], "down_block_types": ["SkipDownBlock2D", "AttnSkipDownBlock2D"], "up_block_types": ["AttnSkipUpBlock2D", "SkipUpBlock2D"]})");
+        DiffusersUNet2D skipNet(DiffusersUNetConfig::fromJson(skip, "skip"));
+        DS_EXPECT_ERROR(skipNet->exportScript(), "down_block_types[0] is SkipDownBlock2D");
+    }
+
+    // Half-precision folders open on CPU in float32: the network equals a float32 one built from
+    // the rounded weights (widened at load, streamed tensor by tensor into the parameters).
+    void halfWeightsRunInFloat32OnCpu_data()
+    {
+        QTest::addColumn<int>("dtype");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("F16") << int(at::kHalf) << "float16";
+        QTest::newRow("BF16") << int(at::kBFloat16) << "bfloat16";
+    }
+    void halfWeightsRunInFloat32OnCpu()
+    {
+        QFETCH(int, dtype);
+        QFETCH(QString, name);
+        const fs::path source = unetFolders().front();
+        const fs::path folder = fs::temp_directory_path() / ("ds_half_" + name.toStdString() + "_" + std::to_string(::getpid()));
+        fs::create_directories(folder);
+        fs::copy_file(source / "config.json", folder / "config.json", fs::copy_options::overwrite_existing);
+        auto weights = readWeights(source);
+        for (auto& [key, tensor] : weights)
+            tensor = tensor.to(at::ScalarType(dtype));
+        writeSafetensors((folder / "diffusion_pytorch_model.safetensors").string(), weights);
+        auto model = DiffusersDenoiser::open(folder.string());
+        QCOMPARE(QString::fromStdString(model->info().weightsDtype), name);
+        for (const auto& p : model->network()->parameters())
+            QCOMPARE(p.scalar_type(), at::kFloat);
+        DiffusersUNet2D rounded(configOf(source));
+        loadDiffusersWeights(rounded, weights, "rounded"); // widened by copy_
+        rounded->eval();
+        const auto& shape = model->info().shape;
+        const at::Tensor x = at::randn({2, shape[0], shape[1], shape[2]}), t = at::tensor({3, 900}, at::kLong);
+        const at::Tensor out = (*model)(x, t);
+        QCOMPARE(out.scalar_type(), at::kFloat);
+        DS_COMPARE_TENSORS(out, run(rounded, x, t), 0.0);
+        fs::remove_all(folder);
+    }
+
+    // As a diffscope network: {"kind": "diffusers-unet", "config": …} builds, describes itself so
+    // it rebuilds, and refuses bad configs as every network kind does (std::invalid_argument).
+    void networkKindBuildsFromItsConfig()
+    {
+        auto net = buildNetwork({{"kind", "diffusers-unet"}, {"config", smallConfig()}});
+        const auto config = net->config();
+        QCOMPARE(config["kind"].get<std::string>(), std::string("diffusers-unet"));
+        auto rebuilt = buildNetwork(config);
+        QCOMPARE(rebuilt->parameterCount(), net->parameterCount());
+        QCOMPARE(rebuilt->config().dump(), config.dump());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, buildNetwork({{"kind", "diffusers-unet"}}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 buildNetwork({{"kind", "diffusers-unet"}, {"config", patched(smallConfig(), R"({"norm_num_groups": 7})")}}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 buildNetwork({{"kind", "diffusers-unet"}, {"config", smallConfig()}, {"channels", 2}}));
+    }
+
+    // Without attention every conv cost scales with the pixels and the time MLP's does not:
+    // F(2S) = 4 F(S) − 3 F_time, F_time = 2 · (time_embedding + every time_emb_proj weights).
+    void flopsScaleWithThePixels()
+    {
+        auto flops = [](int64_t side) {
+            const json c = patched(smallConfig(), R"({"down_block_types": ["DownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "UpBlock2D"], "add_attention": false})");
+            return DiffusersUNet2D(DiffusersUNetConfig::fromJson(patched(c, "{\"sample_size\": " + std::to_string(side) + "}"), "f"));
+        };
+        auto small = flops(8), large = flops(16);
+        double timeFlops = 0;
+        for (const auto& [name, p] : diffusersStateDict(small))
+            if (p.dim() == 2 && (name.rfind("time_embedding.", 0) == 0 || name.find("time_emb_proj") != std::string::npos))
+                timeFlops += 2.0 * double(p.numel());
+        QVERIFY(timeFlops > 0);
+        QCOMPARE(large->flopsPerSample(), 4 * small->flopsPerSample() - 3 * timeFlops);
+        QCOMPARE(DiffusersUNet2D(DiffusersUNetConfig::fromJson(smallConfig(), "no size"))->flopsPerSample(), 0.0);
     }
 
     // google/ddpm-cifar10-32's config: 35 746 307 parameters (also the closed-form count).

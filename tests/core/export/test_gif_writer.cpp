@@ -1,6 +1,7 @@
 // core/export/gif_writer: animated GIFs that decode, exact gray levels, cancellation, bad input.
 #include "core/export/animation_probe.h"
 #include "core/export/gif_writer.h"
+#include "core/io/atomic_file.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 
@@ -8,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 #if DIFFSCOPE_HAVE_GIF
 #include <gif_lib.h>
@@ -35,6 +37,18 @@ private Q_SLOTS:
         QVERIFY(dir_.isValid());
     }
 
+    // giflib creates its file 0600; the export must end with the mode of any new file (umask 022: 0644).
+    void fileGetsTheUmasksNormalMode()
+    {
+        const mode_t old = ::umask(022);
+        const auto path = dir_.filePath("mode.gif").toStdString();
+        saveGif(path, flatFrames(2, 4, 4, 1));
+        ::umask(old);
+        const auto perms = std::filesystem::status(path).permissions();
+        QCOMPARE(int(perms & std::filesystem::perms::all), 0644);
+        QCOMPARE(int(defaultFileMode()), int(0666 & ~old)); // what the process' umask gives
+    }
+
     void writesEveryFrameAtScale()
     {
         const auto path = dir_.filePath("gray.gif").toStdString();
@@ -43,6 +57,7 @@ private Q_SLOTS:
         auto result = saveGif(path, flatFrames(5, 10, 12, 1), options);
         QCOMPARE(result.frames, int64_t(5));
         QVERIFY(!result.cancelled);
+        QCOMPARE(QString::fromStdString(result.codec), QStringLiteral("GIF"));
         auto info = probeGif(path);
         QCOMPARE(info.frames, int64_t(5));
         QCOMPARE(info.width, int64_t(24));

@@ -6,6 +6,7 @@
 
 #include <QTemporaryDir>
 
+#include <cctype>
 #include <filesystem>
 
 using namespace ds;
@@ -33,6 +34,26 @@ private Q_SLOTS:
         QCOMPARE(info.frames, int64_t(12));
         QCOMPARE(info.width, int64_t(84));
         QCOMPARE(info.height, int64_t(84));
+    }
+
+    // H.264 where this OpenCV has an encoder for it; either way the result names the codec the
+    // decoder then finds in the stream.
+    void prefersH264AndSaysWhichCodec()
+    {
+        const auto path = dir_.filePath("codec.mp4").toStdString();
+        FrameSequence frames{4, [](int64_t i) { return at::full({16, 16, 3}, double(50 * i), at::kByte); }};
+        const auto result = saveMp4(path, frames);
+        const auto info = probeVideo(path);
+        qInfo("MP4 codec: %s (stream fourcc %s)", result.codec.c_str(), info.codec.c_str());
+        const bool h264 = result.codec == "H.264 (avc1)", mpeg4 = result.codec == "MPEG-4 Part 2 (mp4v)";
+        QVERIFY2(h264 || mpeg4, result.codec.c_str());
+        auto lower = info.codec;
+        for (auto& c : lower)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+        if (h264)
+            QVERIFY2(lower == "avc1" || lower == "h264", info.codec.c_str());
+        else
+            QVERIFY2(lower == "fmp4" || lower == "mp4v", info.codec.c_str());
     }
 
     void oddSizesArePaddedToEven()

@@ -11,6 +11,7 @@
 #include "widgets/comparison/comparison_pane.h"
 #include "widgets/comparison/comparison_view.h"
 #include "widgets/engine/export_service.h"
+#include "widgets/engine/metric_hook.h"
 #include "widgets/snr/snr_panel.h"
 #include "widgets/trajectory/trajectory_document.h"
 #include "widgets/trajectory/trajectory_runner.h"
@@ -25,12 +26,17 @@
 #include <QFile>
 #include <QImage>
 #include <QImageReader>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
+#include <cmath>
 #include <filesystem>
+#include <sys/stat.h>
 
 using namespace ds;
 using namespace ds::test;
@@ -119,12 +125,27 @@ private Q_SLOTS:
             QSKIP("built without giflib");
         Fixture f;
         QVERIFY(f.ready);
+        const mode_t umask = ::umask(022);
         QVERIFY(f.window.exportActions().exportAnimation(f.path("run.gif")));
-        QCOMPARE(f.finish(), QStringList{f.path("run.gif")});
+        const auto files = f.finish();
+        ::umask(umask);
+        QCOMPARE(files, QStringList{f.path("run.gif")});
         QImageReader reader(f.path("run.gif"));
         QVERIFY2(reader.canRead(), qPrintable(reader.errorString()));
         QCOMPARE(reader.imageCount(), 51);
-        QCOMPARE(probeGif(f.path("run.gif").toStdString()).frames, int64_t(51));
+        const auto info = probeGif(f.path("run.gif").toStdString());
+        QCOMPARE(info.frames, int64_t(51));
+        // Written with the umask's normal mode (giflib alone makes it 0600).
+        QCOMPARE(int(std::filesystem::status(f.path("run.gif").toStdString()).permissions() & std::filesystem::perms::all), 0644);
+        // t labels are on by default: a band under the 4 × 4 grid of 16-pixel tiles.
+        QVERIFY(f.window.exportActions().frameLabels());
+        QVERIFY(info.height > info.width); // the grid is square
+        f.window.exportActions().setFrameLabels(false);
+        QVERIFY(f.window.exportActions().exportAnimation(f.path("plain.gif")));
+        QVERIFY(!f.finish().isEmpty());
+        const auto plain = probeGif(f.path("plain.gif").toStdString());
+        QCOMPARE(plain.width, info.width);
+        QCOMPARE(plain.height, plain.width);
     }
 
     void mp4DecodesFrameForFrame()
@@ -133,9 +154,13 @@ private Q_SLOTS:
             QSKIP("built without OpenCV");
         Fixture f;
         QVERIFY(f.ready);
+        QSignalSpy done(&f.window.exportService(), &ExportService::finished);
         QVERIFY(f.window.exportActions().exportAnimation(f.path("run.mp4")));
         QCOMPARE(f.finish(), QStringList{f.path("run.mp4")});
         QCOMPARE(probeVideo(f.path("run.mp4").toStdString()).frames, int64_t(51));
+        QVERIFY(!done.isEmpty()); // the message says which codec wrote it
+        const auto message = done.first().first().toString();
+        QVERIFY2(message.contains("H.264 (avc1)") || message.contains("MPEG-4 Part 2 (mp4v)"), qPrintable(message));
     }
 
     void arraysLoadBack()
@@ -143,8 +168,23 @@ private Q_SLOTS:
         Fixture f;
         QVERIFY(f.ready);
         QVERIFY(f.window.exportActions().exportTrajectoryNpy(f.path("traj.npy")));
-        QCOMPARE(f.finish().size(), 3); // frames, t, x̂0
+        QCOMPARE(f.finish().size(), 4); // frames, t, x̂0 and what each x̂0 row holds
         auto frames = loadNpy(f.path("traj.npy").toStdString());
+        // x̂0 is stored with the frame it was computed from: frames 0..49 hold the model's; the
+        // final sample (t = 0) is its own x̂0, written as the data and marked so in the JSON.
+        auto x0 = loadNpy(f.path("traj.x0.npy").toStdString());
+        QCOMPARE(x0.size(0), int64_t(51));
+        QVERIFY(at::isfinite(x0).all().item<bool>());
+        QFile json(f.path("traj.x0.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const auto meta = QJsonDocument::fromJson(json.readAll()).object();
+        const auto rows = meta["frames"].toArray();
+        QCOMPARE(rows.size(), 51);
+        QCOMPARE(rows[0].toObject()["x0"].toString(), QStringLiteral("model"));
+        QCOMPARE(rows[0].toObject()["t"].toInt(), 200);
+        QCOMPARE(rows[49].toObject()["x0"].toString(), QStringLiteral("model"));
+        QCOMPARE(rows[50].toObject()["x0"].toString(), QStringLiteral("data"));
+        QVERIFY(meta["kinds"].toObject()["missing"].toString().contains("NaN"));
         QCOMPARE(frames.sizes().vec(), (std::vector<int64_t>{51, 16, 3, 16, 16}));
         auto ts = loadNpy(f.path("traj.t.npy").toStdString());
         QCOMPARE(ts[0].item<int64_t>(), int64_t(200));
@@ -184,9 +224,9 @@ private Q_SLOTS:
         auto& comparison = f.window.comparisonView();
         SamplerSettings ddim, ddpm;
         ddim.sampler = "ddim";
-        ddim.steps = 5;
+        ddim.options.steps = 5;
         ddpm.sampler = "ddpm";
-        ddpm.steps = 10;
+        ddpm.options.steps = 10;
         comparison.setPaneSettings({ddim, ddpm});
         comparison.runAll();
         QVERIFY(!f.window.exportActions().exportComparison(f.dir.path())); // still running
@@ -200,6 +240,38 @@ private Q_SLOTS:
         QImage samples(f.path("pane1.png"));
         QVERIFY(!samples.isNull());
         QVERIFY(samples.width() > 16 * 4); // the batch as a grid, upscaled
+    }
+
+    // comparison.csv holds the metric as numbers in columns of their own.
+    void comparisonCsvHasMetricColumns()
+    {
+        QTemporaryDir dir;
+        auto s = forwardTrajectoryOf(2, 1, 8, 20);
+        std::vector<PaneRecord> panes{{"pane1", "ddim 5", s.trajectory, {-1, 1}, 1.5, 5, 5, "FID proxy 37.3 (n=64)"},
+                                      {"pane2", "ddpm 10", s.trajectory, {-1, 1}, 2.0, 10, 10, "MMD² 0.0123 ± 0.002 (n=512)"},
+                                      {"pane3", "dpm, \"quoted\"", s.trajectory, {-1, 1}, 0.5, 3, 3, "FID proxy needs a batch of ≥ 32"},
+                                      {"pane4", "euler", s.trajectory, {-1, 1}, 0.5, 3, 3, ""}};
+        ExportService service;
+        QSignalSpy finished(&service, &ExportService::finished);
+        QVERIFY(service.start("comparison", comparisonTask(dir.path(), panes)));
+        service.waitForIdle();
+        QCOMPARE(finished.size(), 1);
+        QFile csv(dir.filePath("comparison.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const auto lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 5);
+        QCOMPARE(lines[0], QStringLiteral("pane,sampler,frames,wall_s,network_passes,sequential_rounds,metric,value,n,std,note"));
+        QVERIFY2(lines[1].endsWith(",\"FID proxy\",37.3,64,,"), qPrintable(lines[1]));
+        QVERIFY2(lines[2].endsWith(",\"MMD²\",0.0123,512,0.002,"), qPrintable(lines[2]));
+        QVERIFY2(lines[3].endsWith(",,,,,\"FID proxy needs a batch of ≥ 32\""), qPrintable(lines[3]));
+        QVERIFY2(lines[4].endsWith(",,,,,"), qPrintable(lines[4]));
+        // The pane text and the columns are one source: the parser inverts the formatter.
+        const auto m = MetricValue::of(QStringLiteral("FID proxy"), 41.2, 64);
+        const auto back = parseMetricText(metricText(m));
+        QCOMPARE(back.name, m.name);
+        QCOMPARE(back.value, 41.2);
+        QCOMPARE(back.n, int64_t(64));
+        QVERIFY(!std::isfinite(back.std));
     }
 
     void cancelLeavesNoFile()

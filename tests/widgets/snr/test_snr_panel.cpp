@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <cmath>
+
 using namespace ds;
 using namespace ds::test;
 
@@ -85,10 +87,34 @@ private Q_SLOTS:
         QPoint at(canvas.width() / 2 + 17, canvas.height() / 2 + 9);
         const auto pixel = canvas.imagePixelAt(at);
         QVERIFY(pixel.x() >= 0);
-        QTest::mouseClick(&canvas, Qt::LeftButton, {}, at);
+        QVector<QColor> colours; // the curves already there
+        for (const auto& s : panel.result().snr)
+            colours.append(s.colour);
+        QTest::mouseClick(canvas.viewport(), Qt::LeftButton, {}, at);
         QVERIFY(settle(panel));
         QCOMPARE(int(panel.result().pixels.size()), before + 1);
         QVERIFY(panel.result().pixels.contains(pixel));
+        // A click adds a colour; it does not recolour the pixels already plotted.
+        for (int i = 0; i < before; ++i)
+            QCOMPARE(panel.result().snr[i].colour, colours[i]);
+        // The SNR chart has one label per decade; mean and variance get tidy ticks.
+        panel.snrPlot().flush();
+        auto labels = panel.snrPlot().yTickLabels();
+        QVERIFY(labels.size() >= 3);
+        for (const auto& l : labels) {
+            const double v = l.toDouble();
+            QVERIFY2(v > 0 && std::abs(std::log10(v) - std::round(std::log10(v))) < 1e-9, qPrintable(l));
+        }
+        for (auto* plot : {&panel.meanPlot(), &panel.variancePlot()}) {
+            plot->flush();
+            for (const auto& l : plot->yTickLabels())
+                QVERIFY2(std::abs(l.toDouble() * 10 - std::round(l.toDouble() * 10)) < 1e-9, qPrintable(l));
+        }
+        // Legends keep whole names (bins included: "bin [0.00, 0.25): 22 px, mean …").
+        panel.snrPlot().flush();
+        QTest::qWait(20);
+        QCOMPARE(panel.snrPlot().shownLegendLabels(), panel.snrPlot().legendLabels()); // drawn whole
+        QVERIFY(panel.snrPlot().legendLabels().join(' ').contains("px, mean"));
     }
 
     void mapsCarryTheirScale()

@@ -13,8 +13,11 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace ds;
 
@@ -71,6 +74,46 @@ private Q_SLOTS:
         openButton->click();
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.front().front().toString(), QString::fromStdString(snapshot.checkpoint));
+    }
+
+    // A 2D toy run: its previews are scatter plots that reach the panel every preview_every
+    // steps (they used to be dropped as "not images"), its rate counts points, and the loss
+    // chart labels whole decades and whole steps.
+    void toyRunShowsPreviewsPointRatesAndReadableAxes()
+    {
+        TrainingPanel panel;
+        panel.resize(1200, 800);
+        panel.show();
+        auto config = tinyToy(dir_, 10000000, "previews");
+        config.previewEvery = 20;
+        config.previewCount = 64;
+        panel.form().load(config);
+        auto* every = panel.form().findChild<QSpinBox*>("previewEvery");
+        QVERIFY(every);
+        QCOMPARE(every->value(), 20); // the form shows (and keeps) the job's preview interval
+        const int id = panel.startFromForm();
+        QVERIFY(id > 0);
+        QVERIFY2(panel.previewText().contains("20"), qPrintable(panel.previewText()));
+        auto* table = panel.findChild<QTableWidget*>();
+        QVERIFY(table);
+        QVERIFY(waitFor([&] { return table->item(0, 4) && table->item(0, 4)->text().contains("points/s"); }));
+        QVERIFY(waitFor([&] { return !panel.previewImage().isNull(); }));
+        QCOMPARE(panel.previewImage().size(), QSize(256, 256)); // one scatter plot of the batch
+        QVERIFY(waitFor([&] { return panel.service().job(id).progress.step > 60; }));
+        panel.cancelSelected();
+        QVERIFY(waitFor([&] { return panel.service().job(id).state == JobState::Cancelled; }, 5000));
+        auto& chart = panel.lossChart();
+        chart.flush();
+        for (const auto& label : chart.xTickLabels()) {
+            bool whole = false;
+            label.toLongLong(&whole);
+            QVERIFY2(whole, qPrintable(chart.xTickLabels().join(' ')));
+        }
+        QVERIFY(chart.yTickLabels().size() >= 2);
+        for (const auto& label : chart.yTickLabels()) { // powers of ten, one per decade
+            const double v = label.toDouble();
+            QVERIFY2(v > 0 && std::abs(std::log10(v) - std::round(std::log10(v))) < 1e-9, qPrintable(label));
+        }
     }
 
     void resumeContinuesToANewTotal()

@@ -1,14 +1,18 @@
 // widgets/trajectory_view (with its document, renderer, canvas, timeline, runner): scrubbing
 // by keys and slider, playback, frame kinds, crisp zoom, the pixel inspector, streaming a
-// reverse run, and cancelling one.
+// reverse run and cancelling one; a model's own defaults and samplers on opening it, failed
+// runs that keep the frames shown, Picard's iterates streamed and cancelled mid-solve, the ETA,
+// and long messages that elide.
 #include "tests/widgets/widget_test_support.h"
 
 #include "tests/support/test_registry.h"
 #include "widgets/common/image_canvas.h"
 #include "widgets/engine/job_progress.h"
+#include "widgets/common/sampler_settings_editor.h"
 #include "widgets/trajectory/pixel_inspector.h"
 #include "widgets/trajectory/timeline_bar.h"
 #include "widgets/trajectory/trajectory_controls.h"
+#include "widgets/trajectory/trajectory_document.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
 
@@ -20,13 +24,11 @@ using namespace ds::test;
 
 namespace {
 
-SamplerSettings settingsFor(const QString& sampler, int steps)
-{
-    SamplerSettings s;
-    s.sampler = sampler;
-    s.steps = steps;
-    return s;
-}
+SamplerSettings settingsFor(const QString& sampler, int steps) { return SamplerSettings::of(sampler, steps); }
+
+// Two moons under truncated betas: ᾱ_T ≈ 0.9, so x_T is far from N(0, I) (priorNote).
+const QString kTruncatedToy = QStringLiteral("oracle:two-moons?n=300&T=100&beta_end=0.002");
+const QString kPixelAwareOracle = QStringLiteral("oracle:fashion-mnist?n=200&schedule=pixel-aware");
 
 } // namespace
 
@@ -233,6 +235,164 @@ private Q_SLOTS:
         view.run();
         QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running(), 30000);
         QCOMPARE(view.document().frameCount(), 6);
+    }
+
+    void openingAModelPicksItsDefaults()
+    {
+        Engine engine;
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.controls().setSamplerSettings(settingsFor("ddpm", 1000)); // what the last model used
+        QVERIFY(engine.open(kGaussianOracle));
+        auto s = view.controls().samplerSettings();
+        QCOMPARE(s.sampler, QStringLiteral("ddim")); // few steps, not DDPM-1000
+        QCOMPARE(s.options.steps, int64_t(50));
+        QCOMPARE(s.start, QStringLiteral("noise"));
+        QVERIFY(view.samplerNote().isEmpty());
+        // x_T is not N(0, I) under truncated betas: start from data, and say why.
+        QVERIFY(engine.open(kTruncatedToy));
+        s = view.controls().samplerSettings();
+        QCOMPARE(s.start, QStringLiteral("data"));
+        QVERIFY2(view.samplerNote().contains("starting from data") && view.samplerNote().contains("N(0, I)"),
+                 qPrintable(view.samplerNote()));
+        view.run();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running(), 30000);
+        QCOMPARE(view.document().frameCount(), int(s.options.steps) + 1);
+    }
+
+    void pixelAwareModelsGetTheirSamplerOnly()
+    {
+        if (!fashionMnistInstalled())
+            QSKIP("Fashion-MNIST not installed");
+        Engine engine;
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        QVERIFY(engine.open(kPixelAwareOracle));
+        QCOMPARE(view.controls().samplerEditor().samplers(), QStringList{"pixel-aware"});
+        const auto s = view.controls().samplerSettings();
+        QCOMPARE(s.sampler, QStringLiteral("pixel-aware"));
+        QCOMPARE(s.start, QStringLiteral("data")); // per-pixel x_T keeps signal: noise would show noise
+        QVERIFY2(view.samplerNote().contains("per-pixel"), qPrintable(view.samplerNote()));
+    }
+
+    void aFailedRunKeepsTheFramesShown()
+    {
+        Engine engine;
+        QVERIFY(engine.open(kGaussianOracle));
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.show();
+        view.controls().setSamplerSettings(settingsFor("ddim", 5));
+        view.run();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running() && view.document().frameCount() == 6, 30000);
+        QSignalSpy failed(&view.runner(), &TrajectoryRunner::failed);
+        // A sampler the model cannot use (a stale setting): refused in the GUI's words.
+        QVERIFY(!view.runner().runReverse(settingsFor("dnm", 5), 4, 0));
+        QCOMPARE(failed.count(), 1);
+        const auto message = failed.at(0).at(0).toString();
+        QVERIFY2(message.contains("choose") && !message.contains("--"), qPrintable(message));
+        QCOMPARE(view.document().frameCount(), 6); // the last trajectory stays on screen
+        QVERIFY(view.progress().message().startsWith("failed:"));
+        // A run that fails on the engine (a data start without a data set) keeps them too.
+        auto fromData = settingsFor("ddim", 5);
+        fromData.start = "data";
+        view.controls().setSamplerSettings(fromData);
+        view.run();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 30000);
+        QCOMPARE(view.document().frameCount(), 6);
+        QVERIFY(!view.runner().running());
+    }
+
+    void picardStreamsItsIterates()
+    {
+        Engine engine;
+        QVERIFY(engine.open(kGaussianOracle));
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.show();
+        auto s = settingsFor("picard-ddim", 60);
+        s.options.window = 6;
+        s.options.tolerance = 1e-4;
+        view.controls().setSamplerSettings(s);
+        view.controls().setBatch(4);
+        QSignalSpy details(&view.runner(), &TrajectoryRunner::solveDetail);
+        QSignalSpy replaced(&view.document(), &TrajectoryDocument::framesReplaced);
+        view.run();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running(), 30000);
+        QVERIFY2(details.count() >= 10, qPrintable(QString::number(details.count()))); // window 6 of 60: ≥ 10 rounds
+        const auto first = details.first().at(0).toString();
+        QVERIFY2(first.startsWith("round 1") && first.contains("window [0, 6)") && first.contains("max residual"),
+                 qPrintable(first));
+        QVERIFY2(details.last().at(0).toString().contains("60/60 accepted"), qPrintable(details.last().at(0).toString()));
+        QVERIFY(replaced.count() >= 1); // the view showed iterates while the solve ran
+        QCOMPARE(view.document().frameCount(), 61); // then the solved chain, one frame per step
+        QCOMPARE(view.document().t(60), int64_t(0));
+        QVERIFY(view.document().hasX0(30));
+        QVERIFY(!view.runner().lastSummary().cancelled);
+    }
+
+    void cancelStopsPicardMidSolve()
+    {
+        if (!fashionMnistInstalled())
+            QSKIP("Fashion-MNIST not installed");
+        Engine engine;
+        QVERIFY(engine.open(QStringLiteral("oracle:fashion-mnist?n=2000")));
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.show();
+        auto s = settingsFor("picard-ddpm", 1000);
+        s.options.window = 16;
+        view.controls().setSamplerSettings(s);
+        view.controls().setBatch(16);
+        int rounds = 0;
+        connect(&view.runner(), &TrajectoryRunner::solveDetail, &view, [&] {
+            if (++rounds == 2)
+                Q_EMIT view.progress().cancelRequested(); // the Cancel button, during the solve
+        });
+        view.run();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.runner().running(), 60000);
+        QVERIFY(view.runner().lastSummary().cancelled);
+        QCOMPARE(view.runner().lastSummary().completedSteps, int64_t(0)); // stopped inside the solve
+        QVERIFY2(rounds < 60, qPrintable(QString::number(rounds)));       // 1000 steps by 16: ≥ 63 rounds to finish
+        QVERIFY2(view.progress().message().contains("cancelled"), qPrintable(view.progress().message()));
+        QVERIFY(view.document().frameCount() >= 1); // x_T and the last iterate stay
+    }
+
+    void progressShowsAnEtaFromTheFirstSteps()
+    {
+        JobProgress progress;
+        qint64 now = 0;
+        progress.setClock([&] { return now; });
+        progress.start("sampling", 100);
+        now = 5000; // start-up (x_T, a data start) does not count
+        progress.setProgress(1, 100);
+        QVERIFY(!progress.barText().contains("ETA"));
+        now = 6000; // 10 steps a second since the first report: 89 steps left
+        progress.setProgress(11, 100);
+        QVERIFY2(progress.barText().contains("ETA 9 s"), qPrintable(progress.barText()));
+        now = 6000 + 60000;
+        progress.setProgress(12, 100); // slowed right down: 1 step per 61 s → 88 × 61/11 s
+        QVERIFY2(progress.barText().contains("ETA 8:"), qPrintable(progress.barText()));
+        QCOMPARE(etaText(3725), QStringLiteral("1:02:05"));
+        progress.finish("done");
+        QVERIFY(progress.barText().isEmpty());
+    }
+
+    void longFailuresElide()
+    {
+        Engine engine;
+        TrajectoryView view(engine.model);
+        view.setAutoRun(false);
+        view.resize(900, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const int minimum = view.minimumSizeHint().width();
+        const QString message(2000, QLatin1Char('x'));
+        Q_EMIT view.runner().failed(message);
+        QVERIFY(view.progress().message().endsWith(message)); // the whole text is kept (tooltip)…
+        QTest::qWait(50);
+        QCOMPARE(view.minimumSizeHint().width(), minimum); // … but it never sets the minimum width
+        QCOMPARE(view.width(), 900);
     }
 
     void cancelMidRun()

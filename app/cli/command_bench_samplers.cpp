@@ -1,0 +1,274 @@
+// diffscope-cli bench-samplers: every sampler × timestep grid × NFE, measured two ways.
+//  1. Exactly, on Gaussian data with the exact denoiser (core/metrics/gaussian_sampler_error.h):
+//     the 2-Wasserstein distance of the sampler's output law to the data, no sampling error,
+//     on the linear and the cosine schedule.
+//  2. With the FID proxy on a trained model (default: the DDPM demo), n samples per seed,
+//     mean ± std over seeds, for the rows asked for (it costs n·NFE network passes each).
+// The tables choose the registry's default grid per sampler and schedule (docs/benchmarks.md).
+#include "cli_common.h"
+#include "commands.h"
+
+#include "core/denoisers/denoiser_loader.h"
+#include "core/denoisers/gaussian_denoiser.h"
+#include "core/error.h"
+#include "core/io/atomic_file.h"
+#include "core/io/output_path.h"
+#include "core/io/resource_paths.h"
+#include "core/metrics/fid_proxy.h"
+#include "core/metrics/gaussian_sampler_error.h"
+#include "core/samplers/sampler_registry.h"
+
+#include <ATen/ATen.h>
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace ds::cli {
+namespace {
+
+struct StudyArgs {
+    std::vector<std::string> samplers;  // empty: every stepwise denoiser sampler (no picard-*)
+    std::vector<std::string> spacings;  // empty: every grid
+    std::vector<int64_t> nfe{10, 20, 50};
+    std::vector<std::string> schedules{"linear", "cosine"};
+    std::string fidCheckpoint;          // empty: no FID rows
+    std::vector<std::string> fidRuns;   // sampler:spacing list for the FID proxy
+    int64_t fidN = 1000;
+    int64_t fidSeeds = 3;
+    int64_t batch = 250;
+    std::string csv;
+};
+
+// Four pixels of different signal-to-noise: (μ, s) = (0.2, 0.5), (−0.5, 0.1), (0.8, 0.05), (0, 1).
+const std::vector<double> kMu{0.2, -0.5, 0.8, 0.0}, kStd{0.5, 0.1, 0.05, 1.0};
+
+at::Tensor pixels(const std::vector<double>& v) { return at::tensor(v, at::kFloat).reshape({1, 2, 2}); }
+
+ScheduleSpec scheduleNamed(const std::string& name)
+{
+    if (name == "linear")
+        return ScheduleSpec::linear(1000);
+    if (name == "cosine")
+        return ScheduleSpec::cosine(1000);
+    throw Error("--schedules: unknown schedule '" + name + "' (expected linear or cosine)");
+}
+
+std::vector<std::string> defaultSamplers()
+{
+    std::vector<std::string> out;
+    for (const auto& e : samplerRegistry())
+        if (e.role == ModelRole::Denoiser && !std::string_view(e.name).starts_with("picard-"))
+            out.emplace_back(e.name);
+    return out;
+}
+
+std::vector<std::string> defaultSpacings()
+{
+    std::vector<std::string> out;
+    for (auto s : {Spacing::Leading, Spacing::Trailing, Spacing::Linspace, Spacing::LogSnr, Spacing::Karras})
+        out.emplace_back(name(s)); // exponential selects the log-SNR indices on a discrete schedule
+    return out;
+}
+
+// Steps that spend about `nfe` network calls: a Heun step costs two dependent calls.
+int64_t stepsFor(const std::string& sampler, int64_t nfe)
+{
+    return std::max<int64_t>(1, nfe / makeSampler(sampler)->dependentCallsPerStep());
+}
+
+struct ExactRow {
+    std::string schedule, sampler, spacing;
+    int64_t targetNfe, steps, nfe;
+    double w2;
+};
+
+std::vector<ExactRow> exactStudy(const StudyArgs& a)
+{
+    std::vector<ExactRow> rows;
+    const auto samplers = a.samplers.empty() ? defaultSamplers() : a.samplers;
+    const auto spacings = a.spacings.empty() ? defaultSpacings() : a.spacings;
+    for (const auto& schedule : a.schedules) {
+        GaussianDenoiser oracle(pixels(kMu), pixels(kStd), scheduleNamed(schedule));
+        for (const auto& sampler : samplers)
+            for (const auto& spacing : spacings)
+                for (auto nfe : a.nfe) {
+                    auto options = defaultOptions(sampler);
+                    options.spacing = spacingFromString(spacing);
+                    options.steps = stepsFor(sampler, nfe);
+                    const auto law = exactGaussianOutputLaw(sampler, options, oracle);
+                    rows.push_back({schedule, sampler, spacing, nfe, options.steps, law.networkCalls,
+                                    gaussianW2(law, pixels(kMu), pixels(kStd))});
+                }
+    }
+    return rows;
+}
+
+// Per schedule: one line per sampler, one column per grid, "W2 at NFE a / b / c" (×10³), the
+// best grid of each sampler at the middle NFE in bold.
+void printExact(const std::vector<ExactRow>& rows, const StudyArgs& a)
+{
+    std::map<std::tuple<std::string, std::string, std::string, int64_t>, const ExactRow*> at;
+    std::vector<std::string> samplers, spacings;
+    for (const auto& r : rows) {
+        at[{r.schedule, r.sampler, r.spacing, r.targetNfe}] = &r;
+        if (std::find(samplers.begin(), samplers.end(), r.sampler) == samplers.end())
+            samplers.push_back(r.sampler);
+        if (std::find(spacings.begin(), spacings.end(), r.spacing) == spacings.end())
+            spacings.push_back(r.spacing);
+    }
+    const auto middle = a.nfe[a.nfe.size() / 2];
+    std::ostringstream nfeText;
+    for (size_t i = 0; i < a.nfe.size(); ++i)
+        nfeText << (i ? " / " : "") << a.nfe[i];
+    for (const auto& schedule : a.schedules) {
+        std::cout << "\n" << schedule << " schedule (T = 1000): 1000 × W2 to the data at NFE " << nfeText.str()
+                  << "; bold: the best grid at NFE " << middle << "\n\n| sampler |";
+        for (const auto& s : spacings)
+            std::cout << ' ' << s << " |";
+        std::cout << "\n|---|";
+        for (size_t i = 0; i < spacings.size(); ++i)
+            std::cout << "---:|";
+        std::cout << '\n';
+        for (const auto& sampler : samplers) {
+            std::string best;
+            double bestW2 = INFINITY;
+            for (const auto& s : spacings)
+                if (auto* r = at[{schedule, sampler, s, middle}]; r && r->w2 < bestW2)
+                    bestW2 = r->w2, best = s;
+            std::cout << "| " << sampler << " |";
+            for (const auto& s : spacings) {
+                std::ostringstream cell;
+                for (size_t i = 0; i < a.nfe.size(); ++i)
+                    if (auto* r = at[{schedule, sampler, s, a.nfe[i]}])
+                        cell << (i ? " / " : "") << std::fixed << std::setprecision(r->w2 < 0.01 ? 2 : 1) << 1000 * r->w2;
+                std::cout << ' ' << (s == best ? "**" + cell.str() + "**" : cell.str()) << " |";
+            }
+            std::cout << '\n';
+        }
+    }
+}
+
+struct FidRow {
+    std::string sampler, spacing;
+    int64_t targetNfe, steps, nfe;
+    double mean, std;
+};
+
+double fidOfSeed(Denoiser& model, FidProxy& fid, const std::string& sampler, const SamplerOptions& options,
+                 const StudyArgs& a, uint64_t seed, int64_t& nfe)
+{
+    std::vector<at::Tensor> samples;
+    for (int64_t done = 0, b = 0; done < a.fidN; done += a.batch, ++b) {
+        const auto n = std::min(a.batch, a.fidN - done);
+        NoiseSource noise(seed * 1000003 + uint64_t(b), model.device());
+        auto s = makeSampler(sampler);
+        auto run = runSampler(*s, model, initialNoise(model, n, noise), options, noise, {}, &interruptToken());
+        require(!run.cancelled, "interrupted");
+        nfe = run.usage.passes;
+        samples.push_back(run.x.cpu());
+    }
+    return fid.score(at::cat(samples), model.info().range);
+}
+
+std::vector<FidRow> fidStudy(const StudyArgs& a)
+{
+    std::vector<FidRow> rows;
+    if (a.fidCheckpoint.empty())
+        return rows;
+    auto model = openDenoiser(a.fidCheckpoint);
+    FidProxy fid;
+    for (const auto& run : a.fidRuns) {
+        const auto colon = run.find(':');
+        require(colon != std::string::npos, "--fid-runs: '", run, "' is not sampler:spacing");
+        const auto sampler = run.substr(0, colon), spacing = run.substr(colon + 1);
+        for (auto target : a.nfe) {
+            auto options = defaultOptions(sampler);
+            options.spacing = spacingFromString(spacing);
+            options.steps = stepsFor(sampler, target);
+            std::vector<double> scores;
+            int64_t nfe = 0;
+            for (int64_t seed = 0; seed < a.fidSeeds; ++seed)
+                scores.push_back(fidOfSeed(*model, fid, sampler, options, a, uint64_t(seed), nfe));
+            double mean = 0, var = 0;
+            for (auto s : scores)
+                mean += s / double(scores.size());
+            for (auto s : scores)
+                var += (s - mean) * (s - mean) / std::max<double>(1, double(scores.size()) - 1);
+            rows.push_back({sampler, spacing, target, options.steps, nfe, mean, std::sqrt(var)});
+            std::cout << "fid " << sampler << " " << spacing << " NFE " << nfe << ": " << std::fixed
+                      << std::setprecision(1) << mean << " ± " << std::sqrt(var) << std::endl;
+        }
+    }
+    return rows;
+}
+
+void printFid(const std::vector<FidRow>& rows, const StudyArgs& a)
+{
+    if (rows.empty())
+        return;
+    std::cout << "\nFID proxy of " << a.fidCheckpoint << ", n = " << a.fidN << " per seed, mean ± std over "
+              << a.fidSeeds << " seeds\n\n| sampler | grid | NFE | FID proxy |\n|---|---|---:|---:|\n";
+    for (const auto& r : rows)
+        std::cout << "| " << r.sampler << " | " << r.spacing << " | " << r.nfe << " | " << std::fixed
+                  << std::setprecision(1) << r.mean << " ± " << r.std << " |\n";
+}
+
+void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const std::vector<FidRow>& fid)
+{
+    std::ostringstream out;
+    out << "measure,schedule,sampler,spacing,target_nfe,steps,nfe,value,std\n" << std::setprecision(17);
+    for (const auto& r : exact)
+        out << "gaussian_w2," << r.schedule << ',' << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ','
+            << r.steps << ',' << r.nfe << ',' << r.w2 << ",\n";
+    for (const auto& r : fid)
+        out << "fid_proxy,model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ',' << r.steps << ','
+            << r.nfe << ',' << r.mean << ',' << r.std << '\n';
+    const auto text = out.str();
+    writeFileAtomically(path, [&](std::ostream& file) { file << text; });
+}
+
+void runStudy(const StudyArgs& a)
+{
+    require(!a.nfe.empty(), "--nfe needs at least one value");
+    for (auto n : a.nfe)
+        require(n >= 1 && n <= 1000, "--nfe: ", n, " is not in 1..1000");
+    require(a.fidN >= 2 && a.fidSeeds >= 1 && a.batch >= 1, "--fid-n must be >= 2, --fid-seeds and --batch >= 1");
+    if (!a.csv.empty())
+        requireWritableOutput(a.csv, "--csv");
+    for (const auto& s : a.samplers)
+        samplerEntry(s); // unknown names are refused before any work
+    for (const auto& s : a.spacings)
+        spacingFromString(s);
+    const auto exact = exactStudy(a);
+    printExact(exact, a);
+    const auto fid = fidStudy(a);
+    printFid(fid, a);
+    if (!a.csv.empty())
+        writeCsv(a.csv, exact, fid);
+}
+
+} // namespace
+
+void registerBenchSamplersCommand(CLI::App& app)
+{
+    auto a = std::make_shared<StudyArgs>();
+    auto* cmd = app.add_subcommand("bench-samplers",
+                                   "every sampler x grid x NFE: exact W2 on Gaussian data, FID proxy on a model");
+    cmd->add_option("--samplers", a->samplers, "samplers (default: every stepwise denoiser sampler)")->delimiter(',');
+    cmd->add_option("--spacings", a->spacings, "grids (default: leading, trailing, linspace, logsnr, karras)")->delimiter(',');
+    cmd->add_option("--nfe", a->nfe, "network evaluations per sample")->delimiter(',')->capture_default_str();
+    cmd->add_option("--schedules", a->schedules, "linear, cosine")->delimiter(',')->capture_default_str();
+    cmd->add_option("--fid-checkpoint", a->fidCheckpoint, "model for the FID-proxy rows, e.g. resources/demo/fashion_mnist_ddpm.dsckpt");
+    cmd->add_option("--fid-runs", a->fidRuns, "sampler:spacing list for the FID proxy")->delimiter(',');
+    cmd->add_option("--fid-n", a->fidN, "samples per seed")->capture_default_str();
+    cmd->add_option("--fid-seeds", a->fidSeeds, "seeds (mean ± std over them)")->capture_default_str();
+    cmd->add_option("--batch", a->batch, "batch size of the FID runs")->capture_default_str();
+    cmd->add_option("--csv", a->csv, "also write every row as CSV");
+    cmd->callback([a] { runStudy(*a); });
+}
+
+} // namespace ds::cli
