@@ -290,15 +290,23 @@ nlohmann::json toJson(const ScheduleSpec& s)
 
 namespace {
 
+// "T" as an integer: nlohmann casts a double such as 1e56 to int64 unchecked (UB), so a
+// non-integer is refused first.
+int64_t integerT(const nlohmann::json& j)
+{
+    require(j.at("T").is_number_integer(), "\"T\" must be an integer");
+    return j.at("T").get<int64_t>();
+}
+
 ScheduleSpec parseSpec(const nlohmann::json& j)
 {
     ScheduleSpec s;
     s.kind = kindFromJson(j.at("kind").get<std::string>());
     if (s.kind == ScheduleKind::Betas || s.kind == ScheduleKind::AlphasCumprod) {
         s.values = tableFromJson(j, s.kind == ScheduleKind::Betas ? "betas" : "alphas_cumprod");
-        s.T = j.contains("T") ? j.at("T").get<int64_t>() : int64_t(s.values.size());
+        s.T = j.contains("T") ? integerT(j) : int64_t(s.values.size());
     } else {
-        s.T = j.at("T").get<int64_t>();
+        s.T = integerT(j);
     }
     s.betaStart = j.value("beta_start", s.betaStart);
     s.betaEnd = j.value("beta_end", s.betaEnd);

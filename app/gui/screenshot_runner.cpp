@@ -94,7 +94,7 @@ bool capture(MainWindow& w, const QString& folder)
     auto& traj = w.trajectoryView();
     bool ok = waitUntil([&] { return w.model().hasModel(); }, 120000);
     ok = ok && waitUntil([&] { return !traj.runner().running() && traj.document().frameCount() > 1; }, 300000);
-    traj.timeline().setFrame(int(traj.document().frameCount() * 0.6)); // mid-run: still noisy
+    traj.timeline().setFrame(int(traj.document().frameCount() * 0.8)); // late in the run: shapes under the last noise
     traj.inspect(0, 14, 14);
     ok = ok && save(w, MainWindow::TrajectoryTab, dir.filePath("trajectory-view.png"));
     ok = ok && captureSamplerForm(w, "picard-ddim", {}, dir.filePath("sampler-settings-picard-ddim.png"));

@@ -12,6 +12,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -113,9 +114,13 @@ nlohmann::json toJson(const CheckpointHeader& h)
 
 CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::string& where)
 {
-    require(j.is_object() && j.value("format", std::string()) == kFormatName, where + ": not a diffscope checkpoint header");
+    // json::value() throws type_error for a key of another type: check the types first.
+    require(j.is_object() && j.contains("format") && j["format"].is_string()
+                && j["format"].get<std::string>() == kFormatName,
+            where, ": not a diffscope checkpoint header");
     CheckpointHeader h;
-    h.version = j.value("version", 0);
+    require(j.contains("version") && j["version"].is_number_integer(), where, ": checkpoint header has no integer version");
+    h.version = j["version"].get<int>();
     require(h.version == CheckpointHeader::kVersion, where + ": checkpoint version " + std::to_string(h.version)
                                                          + " is not supported (this build reads version "
                                                          + std::to_string(CheckpointHeader::kVersion) + ")");
@@ -124,10 +129,16 @@ CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::st
         h.network = j.at("network");
         h.schedule = scheduleSpecFromJson(j.at("schedule"), where);
         h.prediction = predictionFromString(j.at("prediction").get<std::string>());
-        h.shape = j.at("shape").get<std::array<int64_t, 3>>();
+        // Integers are checked first: nlohmann casts a double such as 1e300 to int64 unchecked (UB).
+        const auto& shape = j.at("shape");
+        require(shape.is_array() && shape.size() == 3
+                    && std::all_of(shape.begin(), shape.end(), [](const auto& v) { return v.is_number_integer(); }),
+                "header shape must be three integers [C, H, W]");
+        h.shape = shape.get<std::array<int64_t, 3>>();
         const auto range = j.at("data_range").get<std::array<double, 2>>();
         h.range = {range[0], range[1]};
         h.dataset = j.value("dataset", std::string());
+        require(!j.contains("step") || j["step"].is_number_integer(), "header step must be an integer");
         h.step = j.value("step", int64_t(0));
         h.created = j.value("created", std::string());
         h.training = j.value("training", nlohmann::json::object());

@@ -1,4 +1,5 @@
 #include "image_io.h"
+#include "tile_grid.h"
 
 #include "core/data/point_cloud_image.h"
 
@@ -77,16 +78,13 @@ at::Tensor tileImages(const at::Tensor& batch, DataRange range, int64_t columns,
     require(batch.dim() == 4 && (batch.size(1) == 1 || batch.size(1) == 3), "tiling needs [N, 1|3, H, W]");
     require(scale >= 1, "tile scale must be >= 1");
     const int64_t n = batch.size(0), c = batch.size(1), h = batch.size(2) * scale, w = batch.size(3) * scale;
-    const int64_t cols = columns > 0 ? std::min(columns, n) : int64_t(std::ceil(std::sqrt(double(n))));
-    const int64_t rows = (n + cols - 1) / cols;
+    const auto g = TileGrid::forBatch(n, h, w, columns);
     auto pixels = ((batch.detach().cpu().to(at::kFloat) - range.lo) / range.width() * 255.0).round().clamp(0, 255);
     if (scale > 1) // nearest-neighbour upscaling keeps pixels crisp
         pixels = pixels.repeat_interleave(scale, 2).repeat_interleave(scale, 3);
-    auto grid = at::full({rows * (h + 1) + 1, cols * (w + 1) + 1, c}, 40.0, at::kFloat);
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t r = i / cols, col = i % cols;
-        grid.narrow(0, 1 + r * (h + 1), h).narrow(1, 1 + col * (w + 1), w).copy_(pixels[i].permute({1, 2, 0}));
-    }
+    auto grid = at::full({g.height(), g.width(), c}, 40.0, at::kFloat);
+    for (int64_t i = 0; i < n; ++i)
+        grid.narrow(0, g.originY(i), h).narrow(1, g.originX(i), w).copy_(pixels[i].permute({1, 2, 0}));
     return grid.to(at::kByte);
 }
 

@@ -5,6 +5,7 @@
 # is kept in build-fuzz/artifacts/<target>/ (add it to the corpus once the parser is fixed).
 #
 #   DIFFSCOPE_FUZZ_SECONDS   seconds per target (default 30)
+#   DIFFSCOPE_FUZZ_SEED      libFuzzer seed (default 1: CI replays the same inputs; 0 = random)
 #   DIFFSCOPE_FUZZ_JOBS      targets run side by side, and build jobs (default 2)
 #   DIFFSCOPE_FUZZ_TARGETS   space-separated subset, e.g. "npy idx" (default: all)
 #   DIFFSCOPE_FUZZ_BUILD     build folder (default build-fuzz/ beside build/)
@@ -46,7 +47,7 @@ run_one() {
   [ -d "$seeds" ] || { echo "fuzz: no seed corpus $seeds" >"$build/logs/$name.log"; return 1; }
   local asan="$ASAN_OPTIONS"
   [ "$name" = state_dict ] && asan="$asan:fast_unwind_on_malloc=0"
-  ASAN_OPTIONS="$asan" "$build/fuzz_$name" "$work" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  ASAN_OPTIONS="$asan" "$build/fuzz_$name" "$work" "$seeds" -seed="${DIFFSCOPE_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$art" -close_fd_mask=1 >"$build/logs/$name.log" 2>&1
 }
 export -f run_one

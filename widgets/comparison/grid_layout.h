@@ -1,7 +1,8 @@
 #pragma once
-// The tiling of a batch into one grid image, the rule ds::tileImages uses: tiles of
-// tileW × tileH with 1-pixel gaps around them, `columns` wide (0: about square). Maps grid
-// pixels back to (sample, x, y) for the inspector.
+// ds::TileGrid (core/io/tile_grid.h, the rule ds::tileImages draws with) in Qt's units, so the
+// views map grid pixels back to (sample, x, y) for the inspector.
+#include "core/io/tile_grid.h"
+
 #include <QPoint>
 #include <QSize>
 
@@ -17,7 +18,7 @@ struct GridLayout {
     int tileH = 0;
 
     static GridLayout forBatch(int count, int tileH, int tileW, int columns = 0);
-    QSize imageSize() const { return {columns * (tileW + 1) + 1, rows * (tileH + 1) + 1}; }
+    QSize imageSize() const { return {int(grid().width()), int(grid().height())}; }
     QPoint tileOrigin(int sample) const;
 
     struct Pixel {
@@ -27,6 +28,9 @@ struct GridLayout {
     };
     // The sample and pixel under grid position p, if p is inside a tile.
     std::optional<Pixel> locate(QPoint p) const;
+
+private:
+    TileGrid grid() const { return {count, columns, rows, tileW, tileH}; }
 };
 
 } // namespace ds

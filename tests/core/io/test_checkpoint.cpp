@@ -111,6 +111,16 @@ private Q_SLOTS:
         DS_EXPECT_ERROR(loadCheckpoint(p("dir.dsckpt")), "dir.dsckpt");
     }
 
+    // Found by the checkpoint_header fuzz target: keys of the wrong JSON type are ds::Error,
+    // not a json::type_error escaping the loader.
+    void headerKeysOfTheWrongTypeAreNamed()
+    {
+        DS_EXPECT_ERROR(checkpointHeaderFromJson({{"format", nlohmann::json::object()}}, "h.json"),
+                        "h.json: not a diffscope checkpoint header");
+        DS_EXPECT_ERROR(checkpointHeaderFromJson({{"format", "diffscope-checkpoint"}, {"version", "1"}}, "h.json"),
+                        "h.json: checkpoint header has no integer version");
+    }
+
     void wrongVersionAndMismatchesAreNamed()
     {
         auto net = std::make_shared<MlpImpl>(MlpConfig{});
