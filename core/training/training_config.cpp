@@ -78,6 +78,21 @@ nlohmann::json toJson(const TrainingConfig& c)
             {"device", c.device}};
 }
 
+namespace {
+
+// j.value(key, fallback) for integer fields, refusing a non-integer first: nlohmann casts a
+// double such as 1e300 to an integer unchecked (UB; found by tests/fuzz's training_config).
+template <class Int>
+Int integerValue(const nlohmann::json& j, const char* key, Int fallback)
+{
+    if (!j.contains(key))
+        return fallback;
+    require(j[key].is_number_integer(), "\"", key, "\" must be an integer");
+    return j[key].get<Int>();
+}
+
+} // namespace
+
 TrainingConfig trainingConfigFromJson(const nlohmann::json& j, const std::string& where)
 {
     require(j.is_object(), where + ": a training config must be a JSON object");
@@ -88,33 +103,36 @@ TrainingConfig trainingConfigFromJson(const nlohmann::json& j, const std::string
     try {
         c.name = j.value("name", c.name);
         c.dataset = j.value("dataset", c.dataset);
-        c.datasetLimit = j.value("dataset_limit", c.datasetLimit);
+        c.datasetLimit = integerValue(j, "dataset_limit", c.datasetLimit);
         c.network = j.value("network", c.network);
         if (j.contains("schedule"))
             c.schedule = scheduleSpecFromJson(j["schedule"], where);
         c.objective = trainingObjectiveFromString(j.value("objective", std::string(name(c.objective))));
         c.prediction = predictionFromString(j.value("prediction", std::string(name(c.prediction))));
         c.teacher = j.value("teacher", c.teacher);
-        c.dnmSteps = j.value("dnm_steps", c.dnmSteps);
-        c.teacherPaths = j.value("teacher_paths", c.teacherPaths);
-        c.steps = j.value("steps", c.steps);
-        c.batch = j.value("batch", c.batch);
+        c.dnmSteps = integerValue(j, "dnm_steps", c.dnmSteps);
+        c.teacherPaths = integerValue(j, "teacher_paths", c.teacherPaths);
+        c.steps = integerValue(j, "steps", c.steps);
+        c.batch = integerValue(j, "batch", c.batch);
         c.lr = j.value("lr", c.lr);
-        c.warmup = j.value("warmup", c.warmup);
+        c.warmup = integerValue(j, "warmup", c.warmup);
         c.minLrRatio = j.value("min_lr_ratio", c.minLrRatio);
         c.weightDecay = j.value("weight_decay", c.weightDecay);
         c.emaDecay = j.value("ema_decay", c.emaDecay);
         c.gradClip = j.value("grad_clip", c.gradClip);
         c.mixedPrecision = j.value("mixed_precision", c.mixedPrecision);
-        c.seed = j.value("seed", c.seed);
-        c.previewEvery = j.value("preview_every", c.previewEvery);
-        c.previewCount = j.value("preview_count", c.previewCount);
-        c.checkpointEvery = j.value("checkpoint_every", c.checkpointEvery);
-        c.keepCheckpoints = j.value("keep_checkpoints", c.keepCheckpoints);
+        c.seed = integerValue(j, "seed", c.seed);
+        c.previewEvery = integerValue(j, "preview_every", c.previewEvery);
+        c.previewCount = integerValue(j, "preview_count", c.previewCount);
+        c.checkpointEvery = integerValue(j, "checkpoint_every", c.checkpointEvery);
+        c.keepCheckpoints = integerValue(j, "keep_checkpoints", c.keepCheckpoints);
         c.outputDir = j.value("output_dir", c.outputDir);
         c.device = j.value("device", c.device);
     } catch (const nlohmann::json::exception& e) {
         throw Error(where + ": bad training config: " + e.what());
+    } catch (const Error& e) { // integerValue's; the schedule's messages already name `where`
+        const std::string text = e.what();
+        throw Error(text.rfind(where, 0) == 0 ? text : where + ": " + text);
     }
     try {
         c.validate();
