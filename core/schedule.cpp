@@ -31,8 +31,6 @@ constexpr EnumTable<ScheduleKind, 7> kScheduleNames{{
 // ≈ 4.2e−9), and a plain 2^−24 would make ᾱ increase at the last step (σ_T < σ_{T−1}).
 constexpr double kTerminalAlphaBarFloor = 5.9604644775390625e-08; // 2^−24
 
-bool isTable(ScheduleKind k) { return k == ScheduleKind::Betas || k == ScheduleKind::AlphasCumprod; }
-
 // β_t = linspace(β_1, β_T, T) (Ho et al. 2020).
 at::Tensor linearBetas(const ScheduleSpec& s)
 {

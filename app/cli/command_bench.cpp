@@ -2,6 +2,8 @@
 // Overhead = (run wall time − time inside the network calls) / network time, measured in the
 // same run, so both sides see the same inputs.
 #include "cli_common.h"
+#include "command_bench_scaling.h"
+#include "command_bench_together.h"
 #include "commands.h"
 
 #include "core/denoisers/denoiser_loader.h"
@@ -34,6 +36,7 @@ struct BenchArgs {
     int repeat = 1;
     std::string device = "cpu";
     std::string json;
+    bool together = false;
 };
 
 struct BenchRow {
@@ -88,6 +91,13 @@ void printTable(const std::vector<BenchRow>& rows)
 void runBench(const BenchArgs& args)
 {
     require(args.repeat >= 1, "--repeat must be >= 1");
+    if (args.together) {
+        BenchTogetherArgs together{args.checkpoint, args.schedulerConfig, args.device, {}, args.n, args.seed, args.repeat};
+        for (const auto& spec : args.runs)
+            together.panes.push_back(parseRun(spec));
+        runBenchTogether(together);
+        return;
+    }
     auto denoiser = openDenoiser(withSchedulerConfig(args.checkpoint, args.schedulerConfig), parseDevice(args.device));
     std::cout << "model: " << args.checkpoint << ", batch " << args.n << ", device " << args.device << ", "
               << at::get_num_threads() << " threads, best of " << args.repeat << "\n\n";
@@ -107,20 +117,24 @@ void runBench(const BenchArgs& args)
 }
 
 
-void runTrainingBench(const std::string& preset, int64_t steps, int64_t batch, const std::string& device)
+void runTrainingBench(const std::string& preset, int64_t steps, int64_t batch, const std::string& device, int rounds)
 {
     auto config = presetTrainingConfig(preset);
     if (batch > 0)
         config.batch = batch;
     config.device = device;
-    auto t = measureTrainingThroughput(config, steps);
+    auto t = measureTrainingThroughput(config, steps, 3, rounds);
     std::cout << "training '" << preset << "' (" << t.parameters << " parameters, " << std::setprecision(3)
               << t.flopsPerSample / 1e6 << " MFLOP per forward pass), batch " << config.batch << ", device " << device
-              << ", " << at::get_num_threads() << " threads, " << steps << " timed steps\n\n"
-              << "| path | images/s |\n|---|---:|\n"
-              << std::fixed << std::setprecision(1) << "| engine (TrainingJob) | " << t.engineImagesPerSecond << " |\n"
-              << "| raw forward + backward + AdamW | " << t.rawImagesPerSecond << " |\n"
-              << "\nengine overhead: " << 100.0 * (t.rawImagesPerSecond / t.engineImagesPerSecond - 1.0) << "% per image\n";
+              << ", " << at::get_num_threads() << " threads, " << rounds << " alternating rounds of " << steps
+              << " timed steps each (medians of every step)\n\n"
+              << "| path | ms per step | images/s |\n|---|---:|---:|\n"
+              << std::fixed << std::setprecision(1) << "| engine (TrainingJob) | " << 1e3 * t.engineStepSeconds << " | "
+              << t.engineImagesPerSecond << " |\n"
+              << "| raw forward + backward + AdamW | " << 1e3 * t.rawStepSeconds << " | " << t.rawImagesPerSecond << " |\n"
+              << std::setprecision(2) << "| of which the engine adds: clipping | " << 1e3 * t.clipSeconds << " | |\n"
+              << "| of which the engine adds: EMA | " << 1e3 * t.emaSeconds << " | |\n"
+              << std::setprecision(1) << "\nengine overhead: " << 100.0 * t.overhead() << "% per step\n";
 }
 
 } // namespace
@@ -137,20 +151,29 @@ void registerBenchCommand(CLI::App& app)
     cmd->add_option("--repeat", args->repeat, "repeat each run, keep the fastest")->capture_default_str();
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_option("--json", args->json, "also write the rows as JSON");
+    cmd->add_flag("--together", args->together,
+                  "run the --runs as comparison panes: one after another, then with one network call for all panes "
+                  "due (wall times side by side)");
     auto table = addBenchTableOptions(cmd);
     auto diffusers = addBenchDiffusersOptions(cmd, args->seed, args->json);
-    cmd->callback([args, table, diffusers] {
-        if (!table() && !diffusers())
+    auto scaling = addBenchScalingOptions(cmd, {args->checkpoint, args->schedulerConfig, args->device});
+    cmd->callback([args, table, diffusers, scaling] {
+        if (!table() && !diffusers() && !scaling())
             runBench(*args);
     });
 
-    auto train = std::make_shared<std::tuple<std::string, int64_t, int64_t, std::string>>("fashion-mnist-ddpm", 20, 0, "cpu");
+    auto train = std::make_shared<std::tuple<std::string, int64_t, int64_t, std::string, int>>("fashion-mnist-ddpm", 20, 0,
+                                                                                           "cpu", 3);
     auto* tcmd = app.add_subcommand("bench-train", "training throughput of the engine beside the raw network cost");
     tcmd->add_option("--preset", std::get<0>(*train), "training preset")->capture_default_str();
     tcmd->add_option("--steps", std::get<1>(*train), "timed steps (after 3 warm-up steps)")->capture_default_str();
     tcmd->add_option("--batch", std::get<2>(*train), "batch size (default: the preset's)");
     tcmd->add_option("--device", std::get<3>(*train), "cpu or cuda")->capture_default_str();
-    tcmd->callback([train] { runTrainingBench(std::get<0>(*train), std::get<1>(*train), std::get<2>(*train), std::get<3>(*train)); });
+    tcmd->add_option("--rounds", std::get<4>(*train), "alternating engine/raw rounds")->capture_default_str();
+    tcmd->callback([train] {
+        runTrainingBench(std::get<0>(*train), std::get<1>(*train), std::get<2>(*train), std::get<3>(*train),
+                         std::get<4>(*train));
+    });
 }
 
 } // namespace ds::cli

@@ -1,5 +1,6 @@
 // diffscope-cli forward: a forward (noising) trajectory of images, to .npy.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/forward_process.h"
@@ -23,6 +24,7 @@ struct ForwardArgs {
     std::string out;
     std::string png;
     bool quiet = false;
+    bool noManifest = false;
 };
 
 void runForward(const ForwardArgs& args)
@@ -43,17 +45,26 @@ void runForward(const ForwardArgs& args)
     auto trajectory = forwardTrajectory(schedule, x0, options, noise, [](int64_t) {
         return !interruptToken().stopRequested();
     });
-    for (const auto& path : saveTrajectoryNpy(args.out, trajectory))
+    Outputs written;
+    for (const auto& path : saveTrajectoryNpy(args.out, trajectory)) {
         note(args.quiet, "wrote " + path);
+        written.push_back({"--out", path});
+    }
     if (!args.png.empty()) {
         // One row per image, frames left to right (at most 12).
         auto strip = trajectory.subsampled(12).stackedFrames();    // [F, N, C, H, W]
         auto grid = strip.transpose(0, 1).reshape({-1, strip.size(2), strip.size(3), strip.size(4)});
         savePng(args.png, tileImages(grid, range, strip.size(0), 2));
         note(args.quiet, "wrote " + args.png);
+        written.push_back({"--png", args.png});
     }
     note(args.quiet, std::to_string(trajectory.size()) + " frames of " + args.source.describe() + ", "
                          + std::string(name(options.mode)) + ", " + spec.describe());
+    writeCommandManifest({"forward",
+                          {{"schedule", spec.describe()}, {"mode", name(options.mode)}, {"seed", args.seed},
+                           {"source", args.source.describe()}},
+                          "", "cpu", written},
+                         args.noManifest, args.quiet);
 }
 
 } // namespace
@@ -71,6 +82,7 @@ void registerForwardCommand(CLI::App& app)
     cmd->add_option("--out", args->out, "trajectory .npy [F, N, C, H, W] (+ .t.npy with t per frame)")->required();
     cmd->add_option("--png", args->png, "also write a strip of up to 12 frames per image");
     cmd->add_flag("--quiet", args->quiet, "no messages on stderr");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runForward(*args); });
 }
 

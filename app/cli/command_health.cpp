@@ -2,17 +2,17 @@
 // JSON: prediction error per t bucket on held-out data against the exact empirical oracle's,
 // x̂0 at t = T, samples against the data range, and the prior mismatch. Raw values throughout.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
-#include "core/data/dataset.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/denoisers/empirical_denoiser.h"
-#include "core/denoisers/gaussian_denoiser.h"
 #include "core/error.h"
+#include "core/instruments/health_export.h"
 #include "core/instruments/health_report.h"
+#include "core/instruments/instrument_data.h"
 #include "core/io/npy.h"
+#include "core/io/output_path.h"
 #include "core/noise_source.h"
-#include "core/samplers/start_state.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
@@ -39,76 +39,19 @@ struct HealthArgs {
     bool json = false;
     bool strict = false;
     std::string device = "cpu";
+    std::string out; // the JSON report as a file
+    bool noManifest = false;
 };
 
-bool knownDataset(const std::string& name)
-{
-    const auto names = datasetNames();
-    return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-at::Tensor loadData(const std::string& name, int64_t count, DataRange range)
-{
-    DatasetOptions options;
-    options.limit = count;
-    options.range = range;
-    return loadDataset(name, options).images;
-}
-
-// Held-out data: --images, the Gaussian oracle's own law, or the model's held-out split.
+// Held-out data: --images, else core/instruments/instrument_data.h's (the Gaussian oracle's own
+// law, or --dataset / the model's held-out split).
 at::Tensor heldOutData(const HealthArgs& args, Denoiser& model)
 {
-    if (!args.images.empty()) {
-        auto x = loadNpy(args.images);
-        require(at::isFloatingType(x.scalar_type()) && x.dim() == 4, args.images, ": expected float images [M, C, H, W]");
-        return x.to(at::kFloat);
-    }
-    if (auto* gaussian = dynamic_cast<GaussianDenoiser*>(&model)) {
-        NoiseSource draws(args.seed + 1); // not the report's own stream
-        auto z = draws.normal({args.count, gaussian->mean().size(1), gaussian->mean().size(2), gaussian->mean().size(3)});
-        return gaussian->mean().cpu() + gaussian->std().cpu() * z;
-    }
-    const auto name = args.dataset.empty() ? startDataset(model.info()) : args.dataset;
-    return loadData(name, args.count, model.info().range);
-}
-
-// The exact oracle for the model's data: the Gaussian oracle itself, or the empirical
-// posterior mean over the first --oracle-count training items.
-std::unique_ptr<Denoiser> referenceOracle(const HealthArgs& args, Denoiser& model, Denoiser*& reference)
-{
-    reference = nullptr;
-    if (args.noOracle)
-        return nullptr;
-    if (dynamic_cast<GaussianDenoiser*>(&model)) {
-        reference = &model;
-        return nullptr;
-    }
-    const auto& info = model.info();
-    if (!knownDataset(info.dataset) || args.oracleCount < 1)
-        return nullptr;
-    auto data = loadData(info.dataset, args.oracleCount, info.range);
-    if (data.dim() != 4 || data.sizes().slice(1) != at::IntArrayRef(info.shape))
-        return nullptr;
-    auto oracle = std::make_unique<EmpiricalDenoiser>(data, info.schedule, info.range, info.dataset,
-                                                      "oracle:" + info.dataset);
-    oracle->to(model.device());
-    reference = oracle.get();
-    return oracle;
-}
-
-nlohmann::json statsJson(const ValueStats& s) { return {{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}}; }
-
-nlohmann::json toJson(const HealthReport& r)
-{
-    nlohmann::json buckets = nlohmann::json::array();
-    for (const auto& b : r.buckets)
-        buckets.push_back({{"t_begin", b.tBegin}, {"t_end", b.tEnd}, {"mse", b.mse}, {"constant_mse", b.constantMse},
-                           {"oracle_mse", std::isnan(b.oracleMse) ? nlohmann::json() : nlohmann::json(b.oracleMse)}});
-    return {{"model", r.model}, {"target", r.target}, {"healthy", r.healthy()}, {"flags", r.flags},
-            {"buckets", buckets}, {"data", statsJson(r.data)}, {"data_range", {r.range.lo, r.range.hi}},
-            {"x0_at_T", statsJson(r.x0AtT)}, {"samples", statsJson(r.samples)},
-            {"samples_outside_fraction", r.samplesOutside}, {"terminal_alpha_bar", r.terminalAlphaBar},
-            {"prior_kl_per_pixel", r.priorKl}};
+    if (args.images.empty())
+        return heldOutImages(model, args.count, args.seed, args.dataset);
+    auto x = loadNpy(args.images);
+    require(at::isFloatingType(x.scalar_type()) && x.dim() == 4, args.images, ": expected float images [M, C, H, W]");
+    return x.to(at::kFloat);
 }
 
 void printText(const HealthReport& r)
@@ -135,16 +78,29 @@ void printText(const HealthReport& r)
 void runHealth(const HealthArgs& args)
 {
     require(args.count >= 1, "--count must be >= 1");
+    if (!args.out.empty())
+        requireWritableOutput(args.out, "--out", {args.checkpoint, args.images});
     auto model = openDenoiser(args.checkpoint, parseDevice(args.device));
     auto heldOut = heldOutData(args, *model);
     Denoiser* reference = nullptr;
-    auto owned = referenceOracle(args, *model, reference);
+    auto owned = args.noOracle ? nullptr : referenceOracle(*model, args.oracleCount, reference);
     NoiseSource noise(args.seed, model->device());
     auto report = healthReport(*model, heldOut, reference, args.options, noise);
     if (args.json)
-        std::cout << toJson(report).dump(2) << '\n';
+        std::cout << healthReportJson(report) << '\n';
     else
         printText(report);
+    if (!args.out.empty()) {
+        saveHealthJson(args.out, report);
+        note(false, "wrote " + args.out);
+        auto options = nlohmann::json{{"buckets", args.options.buckets}, {"sampler", args.options.sampler},
+                                      {"steps", args.options.steps}, {"samples", args.options.samples}};
+        writeCommandManifest({"health",
+                              {{"health_options", options}, {"seed", args.seed}, {"count", args.count},
+                               {"dataset", args.dataset}, {"oracle_count", args.noOracle ? 0 : args.oracleCount}},
+                              args.checkpoint, args.device, {{"--out", args.out}}, {args.images}},
+                             args.noManifest, false);
+    }
     require(!args.strict || report.healthy(), "health: ", report.flags.size(), " problem(s) found in ", args.checkpoint);
 }
 
@@ -170,6 +126,8 @@ void registerHealthCommand(CLI::App& app)
     cmd->add_flag("--json", args->json, "the report as JSON on stdout");
     cmd->add_flag("--strict", args->strict, "exit 1 when a problem is flagged");
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
+    cmd->add_option("--out", args->out, "also write the report as JSON to this file (with its manifest)");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runHealth(*args); });
 }
 

@@ -1,6 +1,7 @@
 // diffscope-cli probe: chosen pixels followed along runs of several samplers from one x_T
 // (core/instruments/pixel_probe.h), as one CSV: sampler, pixel, t, t/T, log-SNR, NFE, x_t, x̂0.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/denoisers/denoiser_loader.h"
@@ -8,6 +9,7 @@
 #include "core/instruments/pixel_probe.h"
 #include "core/io/atomic_file.h"
 #include "core/io/output_path.h"
+#include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
 
 #include <ATen/ATen.h>
@@ -33,6 +35,7 @@ struct ProbeArgs {
     std::string csv;
     std::string device = "cpu";
     bool quiet = false;
+    bool noManifest = false;
 };
 
 std::vector<std::string> splitOn(const std::string& text, char separator)
@@ -94,6 +97,7 @@ void runProbe(const ProbeArgs& args)
         samplerEntry(name); // unknown names fail before any work
     auto device = parseDevice(args.device);
     auto denoiser = openDenoiser(args.checkpoint, device);
+    nlohmann::json runs = nlohmann::json::array();
     std::ostringstream rows;
     rows << std::setprecision(std::numeric_limits<double>::max_digits10);
     for (const auto& name : names) {
@@ -102,8 +106,9 @@ void runProbe(const ProbeArgs& args)
         auto sampler = makeSampler(name);
         NoiseSource noise(args.seed, device); // the same x_T for every sampler
         auto xT = initialNoise(*denoiser, args.n, noise);
-        auto table = probeRun(*sampler, *denoiser, xT, perSampler.options(&denoiser->info()), noise, regions,
-                              &interruptToken());
+        const auto options = perSampler.options(&denoiser->info());
+        auto table = probeRun(*sampler, *denoiser, xT, options, noise, regions, &interruptToken());
+        runs.push_back({{"sampler", name}, {"options", toJson(options)}, {"grid", sampler->grid()}});
         appendRows(rows, name, regions, table);
         note(args.quiet, name + ": " + std::to_string(table.t.size()) + " frames, " + std::to_string(table.nfe.back())
                              + " network passes");
@@ -112,6 +117,9 @@ void runProbe(const ProbeArgs& args)
         out << "sampler,pixel,y,x,t,t_over_T,log_snr,nfe,xt,x0\n" << rows.str();
     });
     note(args.quiet, "wrote " + args.csv);
+    writeCommandManifest({"probe", {{"runs", runs}, {"seed", args.seed}, {"n", args.n}}, args.checkpoint,
+                          args.device, {{"--csv", args.csv}}},
+                         args.noManifest, args.quiet);
 }
 
 } // namespace
@@ -136,6 +144,7 @@ void registerProbeCommand(CLI::App& app)
     cmd->add_option("--csv", args->csv, "table: sampler, pixel, y, x, t, t_over_T, log_snr, nfe, xt, x0")->required();
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_flag("--quiet", args->quiet, "no messages on stderr");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runProbe(*args); });
 }
 

@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/instruments/manifest.h"
-#include "core/instruments/sha256.h"
+#include "core/io/sha256.h"
 #include "core/io/npy.h"
 #include "core/io/trajectory_io.h"
 
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -94,6 +95,48 @@ std::string npyDifference(const std::string& recorded, const std::string& replay
     }
 }
 
+// A recorded output that still appears on the command line (given positionally, say) would
+// be overwritten by the replay: refuse rather than touch the original.
+void requireRedirected(const Manifest& m, const std::vector<std::string>& argv, const std::string& manifest)
+{
+    for (const auto& o : m.outputs)
+        for (size_t i = 1; i < argv.size(); ++i)
+            require(!o.suffix.empty() || argv[i] != o.path, "replay: ", manifest, " names its output ", o.path,
+                    " in a way replay cannot redirect (not after ", o.option, "); nothing was run");
+}
+
+// The data files the command read, by SHA-256 (settings.inputs, when recorded).
+using Differ = std::function<void(const std::string&)>;
+
+void checkInputs(const Manifest& m, const Differ& differ)
+{
+    if (!m.settings.contains("inputs") || !m.settings["inputs"].is_object())
+        return;
+    const auto cwd = std::filesystem::path(m.workingDirectory);
+    for (const auto& [path, recorded] : m.settings["inputs"].items()) {
+        const auto file = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : cwd / path;
+        const auto now = std::filesystem::exists(file) ? sha256File(file.string()) : std::string();
+        if (!recorded.is_string() || now != recorded.get<std::string>())
+            differ("input " + path + (now.empty() ? " is missing" : " has SHA-256 " + now) + ", the manifest recorded "
+                   + (recorded.is_string() ? recorded.get<std::string>() : std::string("?")));
+    }
+}
+
+// An export of the app: nothing to rerun, so the files are compared with what was recorded.
+void checkRecordedFiles(const Manifest& m, const std::string& manifest, const std::vector<std::string>& differences,
+                        const Differ& differ)
+{
+    for (const auto& o : m.outputs) {
+        const auto now = std::filesystem::exists(o.path) ? sha256File(o.path) : std::string();
+        if (now != o.sha256)
+            differ(o.path + (now.empty() ? ": missing" : ": SHA-256 " + now + ", recorded " + o.sha256));
+    }
+    std::cout << manifest << " was written by the app (" << m.settings.value("export", std::string("export"))
+              << "); it records settings, not a command to rerun: " << m.settings.dump() << '\n';
+    require(differences.empty(), "replay of ", manifest, ": ", differences.size(), " difference(s), listed above");
+    std::cout << "unchanged: " << m.outputs.size() << " file(s) match " << manifest << '\n';
+}
+
 void runReplay(const ReplayArgs& args)
 {
     const auto m = loadManifest(args.manifest);
@@ -111,6 +154,11 @@ void runReplay(const ReplayArgs& args)
     const auto program = std::string("diffscope-cli ") + DIFFSCOPE_VERSION;
     if (m.program != program)
         differ("program " + program + ", the manifest recorded " + m.program);
+    checkInputs(m, differ);
+    if (m.command == kGuiExportCommand) {
+        checkRecordedFiles(m, args.manifest, differences, differ);
+        return;
+    }
 
     const bool temporary = args.keep.empty();
     auto folder = temporary ? std::filesystem::temp_directory_path() / ("diffscope-replay-" + std::to_string(getpid()))
@@ -118,6 +166,7 @@ void runReplay(const ReplayArgs& args)
     std::filesystem::create_directories(folder);
     std::map<std::string, std::string> moved;
     const auto argv = redirected(m, folder.string(), moved);
+    requireRedirected(m, argv, args.manifest);
     const int status = runSelf(argv, m.workingDirectory);
     if (status != 0) {
         if (temporary)

@@ -3,6 +3,7 @@
 // the step count (core/instruments/round_trip.h); optionally the memorisation check
 // (core/instruments/nearest_training.h) for reconstructions and for samples from N(0, I).
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/data/dataset.h"
@@ -15,6 +16,7 @@
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
 #include "core/io/output_path.h"
+#include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/start_state.h"
 
@@ -41,6 +43,7 @@ struct RoundTripArgs {
     uint64_t seed = 0;
     std::string device = "cpu";
     bool quiet = false;
+    bool noManifest = false;
 };
 
 at::Tensor loadImages(const RoundTripArgs& args, const Denoiser& denoiser)
@@ -146,6 +149,18 @@ void runRoundTrip(const RoundTripArgs& args)
     summary << samplerName << " round trip of " << x0.size(0) << " images, " << options.steps
             << " steps: rmse " << r.rmse << ", max error " << r.maxError << ", " << r.passes << " network passes";
     note(args.quiet, summary.str());
+    Outputs written;
+    for (const auto& [path, what] : {std::pair{&args.out, "--out"}, std::pair{&args.xT, "--xT"},
+                                     std::pair{&args.errorMap, "--error-map"}, std::pair{&args.png, "--png"},
+                                     std::pair{&args.csv, "--csv"}, std::pair{&args.nearestCsv, "--nearest-csv"}})
+        if (!path->empty())
+            written.push_back({what, *path});
+    writeCommandManifest({"roundtrip",
+                          {{"sampler", samplerName}, {"options", toJson(options)}, {"grid", r.grid},
+                           {"images", args.images.empty() ? "dataset" : "file"}, {"dataset", args.dataset},
+                           {"index", args.index}, {"count", x0.size(0)}, {"seed", args.seed}},
+                          args.checkpoint, args.device, written, {args.images}},
+                         args.noManifest, args.quiet);
 }
 
 } // namespace
@@ -175,6 +190,7 @@ void registerRoundTripCommand(CLI::App& app)
     cmd->add_option("--seed", args->seed, "seed of the N(0, I) samples of --nearest-csv")->capture_default_str();
     cmd->add_option("--device", args->device, "cpu or cuda")->capture_default_str();
     cmd->add_flag("--quiet", args->quiet, "no messages on stderr");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runRoundTrip(*args); });
 }
 

@@ -1,6 +1,7 @@
 // diffscope-cli schedule: β, α, ᾱ and SNR per step of a schedule, as CSV.
 // Scalar schedules: one row per t. Pixel-aware: ᾱ and SNR for chosen rescaled pixel values x̃0.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/error.h"
@@ -21,6 +22,7 @@ struct ScheduleCommandArgs {
     ScheduleArgs schedule;
     std::string out;
     std::vector<double> pixelValues{0.004, 0.1, 0.25, 0.5, 0.75, 1.0};
+    bool noManifest = false;
 };
 
 // Columns t, t_over_T, beta, alpha, alpha_bar, snr, log_snr with SNR = ᾱ/(1−ᾱ).
@@ -70,6 +72,8 @@ void runSchedule(const ScheduleCommandArgs& args)
     else
         writeScalar(schedule, args.out);
     std::cerr << "wrote " << args.out << " (" << spec.describe() << ")\n";
+    writeCommandManifest({"schedule", {{"schedule", spec.describe()}}, "", "cpu", {{"--out", args.out}}}, args.noManifest,
+                         false);
 }
 
 } // namespace
@@ -82,6 +86,7 @@ void registerScheduleCommand(CLI::App& app)
     cmd->add_option("--out", args->out, "CSV file to write")->required();
     cmd->add_option("--pixel-values", args->pixelValues, "pixel-aware: rescaled pixel values x~0 in [eps, 1]")
         ->delimiter(',');
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runSchedule(*args); });
 }
 

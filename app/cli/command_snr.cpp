@@ -3,6 +3,7 @@
 // Both curves use the same rescaled image x̃0 ∈ [ε, 1] and SNR_j = x̃0_j² ᾱ_j/(1 − ᾱ_j); they
 // are compared on the pixel-aware grid t/T = i/T, the linear one read at the nearest index.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/error.h"
@@ -31,6 +32,7 @@ struct SnrArgs {
     bool all = false;
     std::string csv;
     std::string npy;
+    bool noManifest = false;
 };
 
 struct PixelList {
@@ -110,6 +112,7 @@ void runSnr(const SnrArgs& args)
     printMismatch("linear      " + linearSpec.describe() + " (data in [-1, 1])",
                   summarizePriorMismatch(linearOnSigned, 2.0 * unit - 1.0));
 
+    Outputs written;
     if (!args.csv.empty()) {
         std::vector<std::string> names{"t_over_T"};
         for (const auto& l : pixels.labels)
@@ -119,12 +122,20 @@ void runSnr(const SnrArgs& args)
         auto t = (at::arange(1, args.T + 1, at::kDouble) / double(args.T)).unsqueeze(1);
         saveCsv(args.csv, names, at::cat({t, pa.to(at::kDouble), lin.to(at::kDouble)}, 1));
         std::cerr << "wrote " << args.csv << "\n";
+        written.push_back({"--csv", args.csv});
     }
     if (!args.npy.empty()) {
         saveNpy(args.npy, at::stack({pa, lin}));
         std::cerr << "wrote " << args.npy << " [2 (pixel-aware, linear), " << args.T << ", " << pixels.labels.size()
                   << "]\n";
+        written.push_back({"--npy", args.npy});
     }
+    writeCommandManifest({"snr",
+                          {{"source", args.source.describe()},
+                           {"pixel_aware", pixelAware.spec().describe()},
+                           {"linear", linearSpec.describe()}},
+                          "", "cpu", written},
+                         args.noManifest, false);
 }
 
 } // namespace
@@ -142,6 +153,7 @@ void registerSnrCommand(CLI::App& app)
     cmd->add_flag("--all", args->all, "every pixel (the default when --pixels is not given)");
     cmd->add_option("--csv", args->csv, "CSV: t/T, then pixel-aware and linear SNR per pixel");
     cmd->add_option("--npy", args->npy, ".npy float32 [2, T, P]: pixel-aware and linear SNR");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runSnr(*args); });
 }
 

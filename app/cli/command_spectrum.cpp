@@ -1,6 +1,7 @@
 // diffscope-cli spectrum: radially averaged power spectra (core/instruments/radial_spectrum.h)
 // of samples, of every frame of a trajectory (x_t and x̂0), and of a data set, to CSV / .npy.
 #include "cli_common.h"
+#include "command_manifest.h"
 #include "commands.h"
 
 #include "core/data/dataset.h"
@@ -28,6 +29,7 @@ struct SpectrumArgs {
     std::string csv;
     std::string npy;
     bool quiet = false;
+    bool noManifest = false;
 };
 
 at::Tensor loadFloat(const std::string& path, int64_t dims, const std::string& shape)
@@ -113,6 +115,20 @@ void runSpectrum(const SpectrumArgs& args)
         writeSingle(args, data, radialPowerSpectrum(loadDataset(args.dataset, options).images).counts);
     }
     note(args.quiet, "wrote " + args.csv + (args.npy.empty() ? "" : " and " + args.npy));
+    Outputs written{{"--csv", args.csv}};
+    if (!args.npy.empty())
+        written.push_back({"--npy", args.npy});
+    if (!args.npy.empty() && !args.trajectory.empty())
+        written.push_back({"--npy", companionPath(args.npy, ".x0")});
+    std::vector<std::string> read{args.images, args.trajectory};
+    if (!args.trajectory.empty())
+        for (const char* suffix : {".t", ".x0"})
+            if (std::filesystem::exists(companionPath(args.trajectory, suffix)))
+                read.push_back(companionPath(args.trajectory, suffix));
+    writeCommandManifest({"spectrum",
+                          {{"dataset", args.dataset}, {"count", args.count}, {"data_range", {args.dataLo, args.dataHi}}},
+                          "", "cpu", written, read},
+                         args.noManifest, args.quiet);
 }
 
 } // namespace
@@ -133,6 +149,7 @@ void registerSpectrumCommand(CLI::App& app)
         ->required();
     cmd->add_option("--npy", args->npy, "also the spectra as float64 .npy ([R], or [F, R] + .x0.npy)");
     cmd->add_flag("--quiet", args->quiet, "no messages on stderr");
+    addManifestFlag(cmd, args->noManifest);
     cmd->callback([args] { runSpectrum(*args); });
 }
 

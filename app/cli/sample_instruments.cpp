@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/instruments/manifest.h"
-#include "core/instruments/sha256.h"
+#include "core/io/sha256.h"
 #include "core/io/atomic_file.h"
 #include "core/io/csv.h"
 #include "core/io/npy.h"
@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -43,7 +44,7 @@ void SampleInstrumentArgs::addTo(CLI::App* cmd)
     cmd->add_option("--picard-accept-csv", picardAcceptCsv, "position, t, run_round, round_at_tolerance")->group(picard);
     cmd->add_option("--picard-accept-out", picardAcceptOut, "the sample as it stood when tau' accepted it .npy")
         ->group(picard);
-    cmd->add_flag("--no-manifest", noManifest, "do not write OUT.manifest.json (reproducibility record)");
+    addManifestFlag(cmd, noManifest);
 }
 
 bool SampleInstrumentArgs::recordingPicard() const
@@ -186,31 +187,21 @@ Outputs SampleInstruments::writePicard()
 
 void writeSampleManifest(const SampleInstrumentArgs& args, const SampleManifestInput& input, bool quiet)
 {
-    if (args.noManifest || input.primaryOutput.empty())
+    if (input.primaryOutput.empty())
         return;
-    Manifest m;
-    m.program = std::string("diffscope-cli ") + DIFFSCOPE_VERSION;
-    m.commandLine = recordedCommandLine();
-    m.workingDirectory = std::filesystem::current_path().string();
-    m.command = "sample";
-    m.settings = {{"sampler", input.sampler}, {"options", toJson(input.options)}, {"grid", input.grid},
-                  {"seed", input.seed}, {"start", input.start}, {"rng_order", kRngOrderNote}};
-    m.checkpoint = input.checkpoint;
-    m.checkpointSha256 = checkpointDigest(input.checkpoint);
-    m.device = input.device;
-    m.libtorch = libtorchVersion();
-    for (const auto& [option, path] : input.outputs) {
-        // Companion files (trajectory .t / .x0) are named by their suffix on the option's path.
-        ManifestOutput out{option, "", path, sha256File(path)};
-        for (const auto& [o, base] : input.outputs)
-            for (const char* suffix : {".t", ".x0"})
-                if (o == option && base != path && companionPath(base, suffix) == path)
-                    out.suffix = suffix;
-        m.outputs.push_back(out);
-    }
-    const auto path = manifestPathFor(input.primaryOutput);
-    saveManifest(path, m);
-    note(quiet, "wrote " + path);
+    ManifestRequest request{"sample",
+                            {{"sampler", input.sampler},
+                             {"options", toJson(input.options)},
+                             {"grid", input.grid},
+                             {"seed", input.seed},
+                             {"start", input.start}},
+                            input.checkpoint,
+                            input.device,
+                            input.outputs};
+    // The primary output first: the manifest sits beside it.
+    std::stable_partition(request.outputs.begin(), request.outputs.end(),
+                          [&](const auto& o) { return o.second == input.primaryOutput; });
+    writeCommandManifest(request, args.noManifest, quiet);
 }
 
 } // namespace ds::cli

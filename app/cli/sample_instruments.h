@@ -3,6 +3,8 @@
 // command_sample.cpp's flow: fork at step k (core/instruments/fork.h), the Picard residual
 // record (core/instruments/picard_record.h) and the run's reproducibility manifest
 // (core/instruments/manifest.h).
+#include "command_manifest.h"
+
 #include "core/denoisers/denoiser.h"
 #include "core/instruments/fork.h"
 #include "core/instruments/picard_record.h"
@@ -31,8 +33,6 @@ struct SampleInstrumentArgs {
     void checkOutputs(const std::vector<std::string>& inputs) const;
 };
 
-// (option, path) of each file written.
-using Outputs = std::vector<std::pair<std::string, std::string>>;
 
 class SampleInstruments {
 public:

@@ -21,6 +21,7 @@ MainMenus::MainMenus(QMainWindow& window, QTabWidget& tabs) : QObject(&window)
     window.menuBar()->addMenu(examples_);
     connect(examples_, &ExamplesMenu::openRequested, this, &MainMenus::openRequested);
     buildViewMenu(window, tabs);
+    buildInstrumentsMenu(window);
     buildHelpMenu(window);
 
     auto* bar = window.addToolBar(tr("Main"));
@@ -55,6 +56,17 @@ void MainMenus::buildViewMenu(QMainWindow& window, QTabWidget& tabs)
         auto* action = view->addAction(tabs.tabText(i), &tabs, [&tabs, i] { tabs.setCurrentIndex(i); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
     }
+    view->addSeparator();
+    view->addAction(tr("&Spectrum"), this, &MainMenus::spectrumRequested)->setObjectName(QStringLiteral("spectrumAction"));
+}
+
+void MainMenus::buildInstrumentsMenu(QMainWindow& window)
+{
+    auto* instruments = window.menuBar()->addMenu(tr("&Instruments"));
+    instruments->addAction(tr("&Round trip…"), this, &MainMenus::roundTripRequested)
+        ->setObjectName(QStringLiteral("roundTripAction"));
+    instruments->addAction(tr("&Health report…"), this, &MainMenus::healthReportRequested)
+        ->setObjectName(QStringLiteral("healthReportAction"));
 }
 
 void MainMenus::buildHelpMenu(QMainWindow& window)

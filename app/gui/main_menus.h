@@ -1,6 +1,7 @@
 #pragma once
 // Menus and the tool bar of the main window: File (open, recent, export, quit), Examples,
-// View (one entry per tab), Help. Actions only; MainWindow decides what they do.
+// View (one entry per tab, the spectrum panel), Instruments (round trip, health report), Help.
+// Actions only; MainWindow decides what they do.
 #include <QObject>
 
 class QMainWindow;
@@ -26,10 +27,14 @@ Q_SIGNALS:
     void openFileRequested();
     void openFolderRequested(); // a diffusers model folder
     void openRequested(const QString& spec);
+    void spectrumRequested();    // View → Spectrum
+    void roundTripRequested();   // Instruments → Round trip…
+    void healthReportRequested(); // Instruments → Health report…
 
 private:
     void buildFileMenu(QMainWindow& window);
     void buildViewMenu(QMainWindow& window, QTabWidget& tabs);
+    void buildInstrumentsMenu(QMainWindow& window);
     void buildHelpMenu(QMainWindow& window);
 
     QMenu* recent_ = nullptr;

@@ -5,6 +5,7 @@
 #include "error_reporter.h"
 #include "examples_menu.h"
 #include "export_actions.h"
+#include "instrument_windows.h"
 #include "main_menus.h"
 #include "recent_files.h"
 #include "recovery_dialog.h"
@@ -18,12 +19,15 @@
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/metric_hook.h"
 #include "widgets/engine/model_session.h"
+#include "widgets/instruments/spectrum_view.h"
 #include "widgets/snr/snr_panel.h"
 #include "widgets/training/training_panel.h"
+#include "widgets/trajectory/trajectory_controls.h"
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
 
 #include "core/denoisers/denoiser.h"
+#include "core/samplers/sampler_options.h"
 
 #include <QCloseEvent>
 #include <QDir>
@@ -58,8 +62,13 @@ MainWindow::MainWindow(const StartOptions& options, QWidget* parent)
     errors_ = new ErrorReporter(this);
     status_ = new StatusPanel(statusBar());
     exports_ = new ExportService(this);
+    exports_->setProvenance([this](const QString& what) { return exportProvenance(what); });
     exportActions_ = new ExportActions(*trajectory_, *snr_, *comparison_, *exports_, this);
     menus_ = new MainMenus(*this, *tabs_);
+    instruments_ = new InstrumentWindows(*this, *model_, *trajectory_);
+    connect(menus_, &MainMenus::spectrumRequested, instruments_, &InstrumentWindows::showSpectrum);
+    connect(menus_, &MainMenus::roundTripRequested, instruments_, &InstrumentWindows::showRoundTrip);
+    connect(menus_, &MainMenus::healthReportRequested, instruments_, &InstrumentWindows::showHealthReport);
     exportActions_->populate(menus_->exportMenu());
     recent_ = new RecentFiles(menus_->recentMenu(), this);
     menus_->device()->setDevice(options.device);
@@ -91,6 +100,24 @@ MainWindow::~MainWindow()
     // A view cancelling its run while it dies reports to us: not to a half-destroyed window.
     disconnect(trajectory_, nullptr, this, nullptr);
     disconnect(&trajectory_->runner(), nullptr, this, nullptr);
+}
+
+// What an export's manifest records: the open model, the trajectory tab's sampler, options and
+// seed (what every export of a run was made with), the device and the tab the export came from.
+ExportProvenance MainWindow::exportProvenance(const QString& what) const
+{
+    ExportProvenance p;
+    p.program = std::string("diffscope ") + DIFFSCOPE_VERSION;
+    p.checkpoint = model_->summary().source.toStdString();
+    p.device = model_->device().isEmpty() ? std::string("cpu") : model_->device().toStdString();
+    const auto settings = trajectory_->controls().samplerSettings();
+    p.settings = {{"export", what.toStdString()},
+                  {"tab", tabs_->tabText(tabs_->currentIndex()).toStdString()},
+                  {"sampler", settings.sampler.toStdString()},
+                  {"options", toJson(settings.options)},
+                  {"start", settings.start.toStdString()},
+                  {"seed", trajectory_->controls().seed()}};
+    return p;
 }
 
 void MainWindow::buildTabs()
@@ -167,6 +194,8 @@ void MainWindow::connectJobs()
     connect(exportActions_, &ExportActions::failed, this, [this](const QString& m) { errors_->report(tr("Cannot export"), m); });
     connect(exportActions_, &ExportActions::chartsExported, this,
             [this](const QStringList& files) { statusBar()->showMessage(tr("wrote %1 chart files").arg(files.size()), 10000); });
+    connect(&instruments_->spectrumView(), &SpectrumView::failed, this,
+            [this](const QString& m) { errors_->report(tr("Cannot show the spectrum"), m); });
     connect(snr_, &SnrPanel::failed, this, [this](const QString& m) { errors_->report(tr("Cannot show the SNR views"), m); });
     for (auto* plot : {&snr_->snrPlot(), &snr_->meanPlot(), &snr_->variancePlot()})
         connect(plot, &PlotWidget::exportFailed, this, [this](const QString& m) { errors_->report(tr("Cannot export"), m); });

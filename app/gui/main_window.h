@@ -1,7 +1,8 @@
 #pragma once
 // The main window: tabs for the trajectory view, the SNR panel, the sampler comparison and
 // training; menus and tool bar (MainMenus), the status bar (StatusPanel), errors
-// (ErrorReporter), exports (ExportActions over ExportService). It wires the parts together and
+// (ErrorReporter), exports (ExportActions over ExportService), the instrument dialogs and the
+// spectrum panel (InstrumentWindows). It wires the parts together and
 // owns the engine thread; each part is its own class.
 #include "start_options.h"
 
@@ -16,6 +17,8 @@ class EngineThread;
 class ErrorReporter;
 class ExportActions;
 class ExportService;
+struct ExportProvenance;
+class InstrumentWindows;
 class MainMenus;
 class ModelSession;
 class RecentFiles;
@@ -47,6 +50,7 @@ public:
     StatusPanel& statusPanel() const { return *status_; }
     QTabWidget& tabs() const { return *tabs_; }
     TrainingPanel& trainingPanel() const { return *training_; }
+    InstrumentWindows& instruments() const { return *instruments_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -60,6 +64,7 @@ private:
     void chooseFile();
     void chooseFolder();
     void saveSettings() const;
+    ExportProvenance exportProvenance(const QString& what) const;
 
     EngineThread* engine_;
     ModelSession* model_;
@@ -71,6 +76,7 @@ private:
     ExportService* exports_;
     ExportActions* exportActions_;
     MainMenus* menus_;
+    InstrumentWindows* instruments_;
     RecentFiles* recent_;
     StatusPanel* status_;
     ErrorReporter* errors_;

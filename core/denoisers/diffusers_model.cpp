@@ -8,6 +8,7 @@
 #include "models/diffusers_unet.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 #include <caffe2/serialize/inline_container.h>
 #include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
@@ -332,8 +333,13 @@ void DiffusersDenoiser::to(c10::Device device)
 at::Tensor DiffusersDenoiser::forward(const at::Tensor& x, const at::Tensor& k)
 {
     const auto type = device().is_cuda() ? impl_->storedType : at::kFloat;
-    auto out = impl_->unet->forward(x.to(type), k);
-    return out.narrow(1, 0, impl_->predictionChannels).to(at::kFloat);
+    at::Tensor out;
+    {
+        c10::InferenceMode inference; // no autograd records, no version counters (thread-local)
+        out = impl_->unet->forward(x.to(type), k).narrow(1, 0, impl_->predictionChannels).to(at::kFloat);
+    }
+    // Inference tensors refuse in-place updates outside InferenceMode: callers get a normal one.
+    return out.clone();
 }
 
 } // namespace ds

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <c10/core/InferenceMode.h>
 #include <torch/nn/module.h>
 
 namespace ds {
@@ -48,6 +49,15 @@ void NetworkDenoiser::to(c10::Device device)
     network_->to(device);
 }
 
-at::Tensor NetworkDenoiser::forward(const at::Tensor& x, const at::Tensor& k) { return network_->forward(x, k); }
+at::Tensor NetworkDenoiser::forward(const at::Tensor& x, const at::Tensor& k)
+{
+    at::Tensor out;
+    {
+        c10::InferenceMode inference; // no autograd records, no version counters (thread-local)
+        out = network_->forward(x, k);
+    }
+    // Inference tensors refuse in-place updates outside InferenceMode: callers get a normal one.
+    return out.is_inference() ? out.clone() : out;
+}
 
 } // namespace ds

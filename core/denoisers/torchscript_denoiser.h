@@ -22,14 +22,23 @@ public:
     static std::unique_ptr<TorchScriptDenoiser> load(const std::string& path, c10::Device device = c10::kCPU);
     ~TorchScriptDenoiser() override;
 
+    // Moves the module and freezes it again on the new device (frozen weights are constants).
     void to(c10::Device device) override;
+
+    // Whether forward() runs the frozen, optimised copy; inferenceNote() says which and why.
+    bool frozen() const { return frozen_; }
+    const std::string& inferenceNote() const { return inferenceNote_; }
 
 protected:
     at::Tensor forward(const at::Tensor& x, const at::Tensor& k) override;
 
 private:
     TorchScriptDenoiser(DenoiserInfo info, std::unique_ptr<TorchScriptDenoiserImpl> impl);
+    void prepareInference();
+    void setInferenceNote(const std::string& note);
     std::unique_ptr<TorchScriptDenoiserImpl> impl_;
+    bool frozen_ = false;
+    std::string inferenceNote_;
 };
 
 // Parses and validates a diffscope.json header (also used for exports); `where` names the file.

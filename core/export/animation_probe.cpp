@@ -22,7 +22,7 @@ AnimationInfo probeGif(const std::string& path)
     GifFileType* gif = DGifOpenFileName(path.c_str(), &error);
     require(gif != nullptr, path + ": not a GIF: " + std::string(GifErrorString(error) ? GifErrorString(error) : "?"));
     const int rc = DGifSlurp(gif); // decodes every frame's pixels
-    AnimationInfo info{gif->ImageCount, gif->SWidth, gif->SHeight};
+    AnimationInfo info{gif->ImageCount, gif->SWidth, gif->SHeight, "gif"};
     const std::string message = GifErrorString(gif->Error) ? GifErrorString(gif->Error) : "?";
     DGifCloseFile(gif, &error);
     require(rc == GIF_OK, path + ": GIF does not decode: " + message);

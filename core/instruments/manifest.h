@@ -12,6 +12,8 @@ namespace ds {
 
 // The noise contract of docs/ARCHITECTURE.md, in one line for manifests.
 extern const char* const kRngOrderNote;
+// The command of a manifest the app wrote beside an export (no command line to rerun).
+inline constexpr const char* kGuiExportCommand = "gui-export";
 
 struct ManifestOutput {
     std::string option; // the command-line option that named it ("--out"); replay redirects it

@@ -1,6 +1,7 @@
 #include "checkpoint.h"
 
 #include "atomic_file.h"
+#include "sha256.h"
 #include "core/error.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
@@ -44,8 +45,11 @@ torch::serialize::InputArchive openArchive(const std::string& path)
 
 CheckpointHeader readHeader(torch::serialize::InputArchive& archive, const std::string& path)
 {
-    c10::IValue value;
+    c10::IValue value, digest;
     require(archive.try_read("header", value) && value.isString(), path + ": archive has no diffscope header");
+    if (archive.try_read("header_sha256", digest)) // absent in files written before it existed
+        require(digest.isString() && digest.toStringRef() == sha256Hex(value.toStringRef()), path,
+                ": the checkpoint header does not match its SHA-256 (the file is damaged)");
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(value.toStringRef());
@@ -78,6 +82,9 @@ Network readNetwork(torch::serialize::InputArchive& archive, const std::string& 
         requireStorageCovers(p.value(), what);
         requireFinite(p.value(), what);
     }
+    if (const auto digest = header.weightsSha256.find(key); digest != header.weightsSha256.end())
+        require(networkDigest(*loaded) == digest->second, path, ": '", key,
+                "' weights do not match the SHA-256 in the checkpoint header (the file is damaged)");
     loaded->eval();
     return loaded;
 }
@@ -109,7 +116,25 @@ nlohmann::json toJson(const CheckpointHeader& h)
             {"created", h.created},
             {"training", h.training},
             {"training_state", h.trainingState},
-            {"extra", h.extra}};
+            {"extra", h.extra},
+            {"weights_sha256", h.weightsSha256}};
+}
+
+std::string networkDigest(const NetworkImpl& network)
+{
+    Sha256 hash;
+    auto add = [&hash](const std::string& name, const at::Tensor& t) {
+        auto bytes = t.detach().to(at::kCPU).contiguous();
+        hash.update(name + '\0' + std::string(c10::toString(bytes.scalar_type())) + '\0');
+        for (auto s : bytes.sizes())
+            hash.update(std::to_string(s) + ',');
+        hash.update(bytes.data_ptr(), bytes.nbytes());
+    };
+    for (const auto& p : network.named_parameters(true))
+        add("p:" + p.key(), p.value());
+    for (const auto& b : network.named_buffers(true))
+        add("b:" + b.key(), b.value());
+    return hash.hexDigest();
 }
 
 CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::string& where)
@@ -144,6 +169,15 @@ CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::st
         h.training = j.value("training", nlohmann::json::object());
         h.trainingState = j.value("training_state", false);
         h.extra = j.value("extra", nlohmann::json::object());
+        if (j.contains("weights_sha256")) {
+            const auto& digests = j["weights_sha256"];
+            require(digests.is_object(), "header weights_sha256 must be an object");
+            for (const auto& [key, value] : digests.items()) {
+                require(value.is_string() && value.get<std::string>().size() == 64,
+                        "header weights_sha256.", key, " must be a 64-digit hex string");
+                h.weightsSha256[key] = value.get<std::string>();
+            }
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(where + ": bad checkpoint header: " + e.what());
     } catch (const Error& e) {
@@ -158,8 +192,14 @@ CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::st
 void saveCheckpoint(const std::string& path, const CheckpointHeader& header, const CheckpointContents& contents)
 {
     require(contents.ema != nullptr, path + ": nothing to save");
+    auto stamped = header;
+    stamped.weightsSha256 = {{"ema", networkDigest(*contents.ema)}};
+    if (header.trainingState && contents.weights)
+        stamped.weightsSha256["weights"] = networkDigest(*contents.weights);
     torch::serialize::OutputArchive archive;
-    archive.write("header", c10::IValue(toJson(header).dump()));
+    const auto text = toJson(stamped).dump();
+    archive.write("header", c10::IValue(text));
+    archive.write("header_sha256", c10::IValue(sha256Hex(text)));
     torch::serialize::OutputArchive ema;
     contents.ema->save(ema);
     archive.write("ema", ema);

@@ -3,7 +3,8 @@
 // and the EMA weights, plus, for resumable checkpoints, the live weights, the optimizer state
 // and the RNG state. Written atomically (temp file, fsync, rename, fsync of the folder).
 //
-// Archive keys: "header" (JSON string), "ema" (network), and when training state is kept
+// Archive keys: "header" (JSON string), "header_sha256" (its SHA-256, hex), "ema" (network;
+// its tensors' SHA-256 is in the header, weights_sha256), and when training state is kept
 // "weights" (network), "optimizer" (AdamW state), "rng" (CPU generator state, uint8).
 #include "core/data/data_range.h"
 #include "core/denoisers/prediction.h"
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -42,9 +44,17 @@ struct CheckpointHeader {
     nlohmann::json training = nlohmann::json::object(); // the training config (for --resume)
     bool trainingState = true;           // live weights, optimizer and RNG are in the file
     nlohmann::json extra = nlohmann::json::object();    // e.g. {"test_accuracy": 0.91}
+    // SHA-256 of each network's tensors ("ema", "weights"; networkDigest), set by
+    // saveCheckpoint and checked at load. Files written before it existed have none (the zip
+    // CRC-32s still guard them).
+    std::map<std::string, std::string> weightsSha256;
 };
 
 nlohmann::json toJson(const CheckpointHeader& header);
+// SHA-256 over every parameter and buffer in registration order: for each, its name, dtype,
+// shape and the bytes of its contiguous CPU copy. Independent of the archive's layout, so a
+// damaged tensor is caught even where a zip tool rewrote the CRC-32s.
+std::string networkDigest(const NetworkImpl& network);
 CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::string& where);
 std::string utcNow();
 

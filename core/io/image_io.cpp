@@ -5,11 +5,13 @@
 
 #include "atomic_file.h"
 #include "core/error.h"
+#include "core/user_message.h"
 
 #include <ATen/ATen.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #if DIFFSCOPE_HAVE_OPENCV
@@ -23,15 +25,41 @@ namespace ds {
 #if DIFFSCOPE_HAVE_OPENCV
 bool imageIoAvailable() { return true; }
 
+namespace {
+
+// A 40-byte file may claim 60000 × 60000 pixels, which OpenCV would allocate (10 GB) before it
+// finds the data missing. OpenCV reads its cap once, from the environment, at the first decode:
+// set ours there unless the user chose one. 2^26 pixels (8192²) is far above any image a
+// diffusion lab resizes to its model.
+void capDecodedPixels()
+{
+    static const bool once = [] {
+        ::setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "67108864", /*overwrite=*/0);
+        return true;
+    }();
+    (void)once;
+}
+
+} // namespace
+
 at::Tensor loadImage(const std::string& path, const ImageLoadOptions& options)
 {
     require(std::filesystem::exists(path), path + ": no such file");
-    cv::Mat image = cv::imread(path, options.grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    capDecodedPixels();
+    cv::Mat image;
+    try {
+        image = cv::imread(path, options.grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    } catch (const cv::Exception& e) { // the pixel cap, a decoder's own assertion
+        throw Error(path + ": not an image OpenCV can decode (" + firstMeaningfulLine(e.err) + ")");
+    }
     require(!image.empty(), path + ": not an image OpenCV can decode");
     if (options.size > 0) {
         const double scale = double(options.size) / double(std::max(image.rows, image.cols));
+        // At least one pixel per side: a 1 × 5000 strip resized to 28 keeps one row.
+        const auto side = [scale](int n) { return std::max(1, int(std::lround(n * scale))); };
         cv::Mat resized;
-        cv::resize(image, resized, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+        cv::resize(image, resized, cv::Size(side(image.cols), side(image.rows)), 0, 0,
+                   scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
         image = resized;
     }
     if (image.channels() == 3)

@@ -88,6 +88,22 @@ struct Entry {
     bool zip64 = false;
 };
 
+// An entry name as a message may quote it: the bytes of a damaged directory can hold newlines
+// and control codes, which would break the one-line error; those become \xNN.
+std::string printable(const std::string& name)
+{
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (const unsigned char c : name)
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            out += char(c);
+        else
+            out += std::string("\\x") + digits[c >> 4] + digits[c & 15];
+    return out;
+}
+
+std::string label(const Entry& e) { return "entry '" + printable(e.name) + "'"; }
+
 // The end-of-central-directory record must end the file exactly (its comment included).
 uint64_t findEnd(const ZipFile& f)
 {
@@ -151,13 +167,13 @@ void applyZip64Extra(const ZipFile& f, const unsigned char* extra, size_t n, Ent
 {
     for (size_t i = 0; i + 4 <= n;) {
         const uint16_t id = u16(extra + i), len = u16(extra + i + 2);
-        f.check(i + 4 + len <= n, "entry '" + e.name + "': extra field runs past its header");
+        f.check(i + 4 + len <= n, label(e) + ": extra field runs past its header");
         if (id == 0x0001) {
             size_t k = i + 4;
             for (uint64_t* field : {&e.uncompressed, &e.compressed, &e.offset}) {
                 if (*field != kMax32)
                     continue;
-                f.check(k + 8 <= i + 4 + len, "entry '" + e.name + "': zip64 extra field is too short");
+                f.check(k + 8 <= i + 4 + len, label(e) + ": zip64 extra field is too short");
                 *field = u64(extra + k);
                 k += 8;
                 e.zip64 = true;
@@ -166,7 +182,7 @@ void applyZip64Extra(const ZipFile& f, const unsigned char* extra, size_t n, Ent
         i += 4 + len;
     }
     f.check(e.uncompressed != kMax32 && e.compressed != kMax32 && e.offset != kMax32,
-            "entry '" + e.name + "': zip64 sizes are missing");
+            label(e) + ": zip64 sizes are missing");
 }
 
 std::vector<Entry> readEntries(const ZipFile& f, const Directory& d)
@@ -189,12 +205,12 @@ std::vector<Entry> readEntries(const ZipFile& f, const Directory& d)
         e.compressed = u32(h + 20);
         e.uncompressed = u32(h + 24);
         e.offset = u32(h + 42);
-        f.check(u16(h + 34) == 0 || u16(h + 34) == kMax16, "entry '" + e.name + "': multi-disk archives are not supported");
+        f.check(u16(h + 34) == 0 || u16(h + 34) == kMax16, label(e) + ": multi-disk archives are not supported");
         applyZip64Extra(f, h + 46 + nameLen, extraLen, e);
-        f.check(!e.name.empty() && names.insert(e.name).second, what + ": empty or repeated name '" + e.name + "'");
-        f.check((e.flags & 1) == 0, "entry '" + e.name + "' is encrypted");
-        f.check(e.method == 0 || e.method == 8, "entry '" + e.name + "': unknown compression method " + std::to_string(e.method));
-        f.check(e.method != 0 || e.compressed == e.uncompressed, "entry '" + e.name + "': stored sizes differ");
+        f.check(!e.name.empty() && names.insert(e.name).second, what + ": empty or repeated name '" + printable(e.name) + "'");
+        f.check((e.flags & 1) == 0, label(e) + " is encrypted");
+        f.check(e.method == 0 || e.method == 8, label(e) + ": unknown compression method " + std::to_string(e.method));
+        f.check(e.method != 0 || e.compressed == e.uncompressed, label(e) + ": stored sizes differ");
         out.push_back(std::move(e));
         pos += 46 + nameLen + extraLen + commentLen;
     }
@@ -215,11 +231,11 @@ Content contentOf(const ZipFile& f, const Entry& e, uint64_t start)
     c.crc = uint32_t(crc32(0L, Z_NULL, 0));
     z_stream z{};
     if (e.method == 8)
-        f.check(inflateInit2(&z, -MAX_WBITS) == Z_OK, "entry '" + e.name + "': zlib failed to start");
+        f.check(inflateInit2(&z, -MAX_WBITS) == Z_OK, label(e) + ": zlib failed to start");
     std::vector<unsigned char> out(e.method == 8 ? kChunk : 0);
     int rc = Z_OK;
     for (uint64_t done = 0; done < e.compressed && rc != Z_STREAM_END;) {
-        auto in = f.read(start + done, std::min<uint64_t>(kChunk, e.compressed - done), "entry '" + e.name + "' data");
+        auto in = f.read(start + done, std::min<uint64_t>(kChunk, e.compressed - done), label(e) + " data");
         done += in.size();
         if (e.method == 0) {
             c.crc = uint32_t(crc32(c.crc, in.data(), uInt(in.size())));
@@ -249,7 +265,7 @@ Content contentOf(const ZipFile& f, const Entry& e, uint64_t start)
 // Checks the local header against the directory; returns where the entry's data begins.
 uint64_t checkLocalHeader(const ZipFile& f, const Entry& e, const Directory& d)
 {
-    const auto what = "entry '" + e.name + "'";
+    const auto what = label(e);
     f.check(e.offset <= d.offset && d.offset - e.offset >= 30, what + ": local header lies outside the archive");
     const auto h = f.read(e.offset, 30, what + " local header");
     f.check(u32(&h[0]) == kLocalSig, what + ": local header has a bad signature");
@@ -273,7 +289,7 @@ uint64_t checkDescriptor(const ZipFile& f, const Entry& e, uint64_t dataEnd, con
 {
     if ((e.flags & 8) == 0)
         return dataEnd;
-    const auto what = "entry '" + e.name + "'";
+    const auto what = label(e);
     const uint64_t width = e.zip64 ? 8 : 4;
     const uint64_t room = d.offset - dataEnd;
     const auto head = f.read(dataEnd, std::min<uint64_t>(room, 4), what + " data descriptor");
@@ -312,13 +328,13 @@ void verifyZipArchive(const std::string& path)
         const uint64_t start = checkLocalHeader(f, e, d);
         const auto c = contentOf(f, e, start);
         f.check(c.complete && c.size == e.uncompressed,
-                "entry '" + e.name + "': content size " + std::to_string(c.size) + " != declared " + std::to_string(e.uncompressed));
-        f.check(c.crc == e.crc, "entry '" + e.name + "': CRC-32 mismatch (stored " + hex(e.crc) + ", content " + hex(c.crc) + ")");
+                label(e) + ": content size " + std::to_string(c.size) + " != declared " + std::to_string(e.uncompressed));
+        f.check(c.crc == e.crc, label(e) + ": CRC-32 mismatch (stored " + hex(e.crc) + ", content " + hex(c.crc) + ")");
         spans.push_back({e.offset, checkDescriptor(f, e, start + e.compressed, d), &e.name});
     }
     std::sort(spans.begin(), spans.end());
     for (size_t i = 1; i < spans.size(); ++i)
-        f.check(spans[i].begin >= spans[i - 1].end, "entry '" + *spans[i].name + "' overlaps '" + *spans[i - 1].name + "'");
+        f.check(spans[i].begin >= spans[i - 1].end, "entry '" + printable(*spans[i].name) + "' overlaps '" + printable(*spans[i - 1].name) + "'");
 }
 
 } // namespace ds

@@ -163,6 +163,15 @@ void requireStartShape(const Denoiser& denoiser, const at::Tensor& xT)
                 + std::to_string(s[2]) + "] for this model");
 }
 
+// Opens a step's interval on the noise source for the length of one step() call.
+struct StepBracket {
+    NoiseSource& noise;
+    StepBracket(NoiseSource& n, int64_t from, int64_t to) : noise(n) { noise.beginStep(from, to); }
+    ~StepBracket() { noise.endStep(); }
+    StepBracket(const StepBracket&) = delete;
+    StepBracket& operator=(const StepBracket&) = delete;
+};
+
 // The step loop: whole-chain samplers solve first (observable rounds, cancellable), then
 // every sampler hands its states to the observer one step at a time.
 void stepThrough(Sampler& sampler, Denoiser& denoiser, SampleRun& run, NoiseSource& noise, const StepObserver& observer,
@@ -179,6 +188,9 @@ void stepThrough(Sampler& sampler, Denoiser& denoiser, SampleRun& run, NoiseSour
             run.cancelled = true;
             return;
         }
+        // The step announces its interval (k_i → k_{i+1}) to the noise: a shared Brownian
+        // path serves it the z of that interval; without one this changes nothing.
+        const StepBracket bracket(noise, sampler.grid()[size_t(i)], sampler.nextIndex(i));
         auto out = sampler.step(denoiser, run.x, i, noise);
         run.x = out.x;
         run.completedSteps = i + 1;

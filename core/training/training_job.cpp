@@ -4,6 +4,7 @@
 #include "learning_rate.h"
 #include "mixed_precision.h"
 #include "objectives.h"
+#include "parameter_updates.h"
 #include "run_folder.h"
 
 #include "core/data/dataset.h"
@@ -19,7 +20,6 @@
 #include "models/registry.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 
@@ -127,16 +127,6 @@ void copyWeights(NetworkImpl& to, const NetworkImpl& from)
         target[i].copy_(source[i]);
 }
 
-// θ̄ ← d θ̄ + (1 − d) θ.
-void updateEma(NetworkImpl& ema, const NetworkImpl& live, double decay)
-{
-    torch::NoGradGuard noGrad;
-    auto source = live.parameters();
-    auto target = ema.parameters();
-    for (size_t i = 0; i < target.size(); ++i)
-        target[i].mul_(decay).add_(source[i], 1.0 - decay);
-}
-
 CheckpointHeader headerFor(const TrainingState& s)
 {
     CheckpointHeader h;
@@ -204,7 +194,7 @@ double trainStep(TrainingState& s, double lr)
         return value;
     loss.backward();
     if (c.gradClip > 0)
-        torch::nn::utils::clip_grad_norm_(s.network->parameters(), c.gradClip);
+        clipGradNorm(*s.network, c.gradClip);
     s.optimizer->step();
     updateEma(*s.ema, *s.network, emaDecayAt(s.step, c.emaDecay));
     return value;

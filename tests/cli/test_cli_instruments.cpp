@@ -270,6 +270,40 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(p("r.npy")));
         expectFailure({"replay", p("r.npy")}, "r.npy");
     }
+
+    // Every command that writes files leaves a manifest that replays bit for bit, and says
+    // which input changed when one did.
+    void everyWritingCommandReplays()
+    {
+        const QList<QStringList> runs{
+            {"forward", "--dataset", "fashion-mnist", "--count", "2", "--every", "100", "--seed", "4", "--out",
+             p("fw.npy"), "--png", p("fw.png"), "--quiet"},
+            {"schedule", "--schedule", "cosine", "--T", "50", "--out", p("sched.csv")},
+            {"snr", "--dataset", "fashion-mnist", "--pixels", "3,4;10,12", "--csv", p("snr.csv"), "--npy", p("snr.npy")},
+            {"spectrum", "--trajectory", p("fw.npy"), "--csv", p("spec.csv"), "--npy", p("spec.npy"), "--quiet"},
+            {"probe", "--checkpoint", kGaussian, "--pixels", "2,3", "--samplers", "ddim,ddpm", "--steps", "5", "--csv",
+             p("probe.csv"), "--quiet"},
+            {"roundtrip", "--checkpoint", kGaussian, "--images", p("x0.npy"), "--steps", "8", "--out", p("rt.npy"),
+             "--csv", p("rt.csv"), "--quiet"},
+        };
+        ds::saveNpy(p("x0.npy").toStdString(), at::linspace(-0.5, 0.7, 2 * 64).reshape({2, 1, 8, 8}));
+        for (const auto& run : runs) {
+            expectSuccess(run);
+            const auto out = run[run.indexOf(run.contains("--out") ? "--out" : "--csv") + 1];
+            const auto manifest = out + ".manifest.json";
+            QVERIFY2(QFile::exists(manifest), qPrintable(run.join(' ')));
+            auto replay = expectSuccess({"replay", manifest});
+            QVERIFY2(replay.out.contains("bit-exact"), qPrintable(run.first() + ": " + replay.out + replay.err));
+        }
+        // spectrum read fw.npy: a changed input is named.
+        ds::saveNpy(p("fw.npy").toStdString(), at::zeros({3, 2, 1, 28, 28}));
+        auto changed = runCli({"replay", p("spec.csv.manifest.json")});
+        QVERIFY(!changed.crashed && changed.exitCode != 0);
+        QVERIFY2(changed.out.contains("input") && changed.out.contains("fw.npy"), qPrintable(changed.out + changed.err));
+        // --no-manifest writes none.
+        expectSuccess({"schedule", "--T", "20", "--out", p("plain.csv"), "--no-manifest"});
+        QVERIFY(!QFile::exists(p("plain.csv.manifest.json")));
+    }
 };
 
 DS_TEST_SUITE(CliInstrumentsTest, "cli_instruments");

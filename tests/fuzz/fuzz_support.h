@@ -41,9 +41,9 @@ inline const std::string& asFile(const uint8_t* data, size_t size, const char* s
 
 inline std::string asText(const uint8_t* data, size_t size) { return std::string(reinterpret_cast<const char*>(data), size); }
 
-// A ds::Error must say something. (Multi-line texts are not refused here: messages that quote
-// bytes of the input, such as a damaged zip entry name, may hold newlines, and userMessage()
-// shows their first line.)
+// A ds::Error must say something. (Multi-line texts are not refused here: spec strings and
+// JSON errors quote the input as typed, and userMessage() shows their first line; zip entry
+// names are escaped, and fuzz_zip_archive checks that.)
 inline void checkMessage(const std::string& message)
 {
     if (message.empty()) {

@@ -8,6 +8,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -208,6 +209,47 @@ def spec_strings():
         put("spec_string", "spec%02d.txt" % i, text)
 
 
+def png_bytes(width, height, channels, pixels=None, claimed=None):
+    """A PNG written by hand (8-bit gray or RGB); `claimed` (w, h) puts other sizes in IHDR."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    if pixels is None:
+        pixels = bytes((x * 37 + y * 11 + c * 90) % 256 for y in range(height) for x in range(width) for c in range(channels))
+    rows = b"".join(b"\0" + pixels[y * width * channels:(y + 1) * width * channels] for y in range(height))
+    w, h = claimed or (width, height)
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0 if channels == 1 else 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def bmp_bytes(width, height):
+    """A 24-bit bottom-up BMP."""
+    stride = (width * 3 + 3) // 4 * 4
+    rows = b"".join(bytes((x * 50 + y * 20 + c * 70) % 256 for x in range(width) for c in range(3)).ljust(stride, b"\0")
+                    for y in range(height))
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(rows), 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + len(info) + len(rows), 0, 0, 14 + len(info)) + info + rows
+
+
+def images():
+    # The first byte is the target's options (bit 0 gray, bit 1 resize to 16, bit 2 range [0, 1]).
+    put("image", "rgb_8x6.png", b"\0" + png_bytes(8, 6, 3))
+    put("image", "gray_5x9_resized.png", b"\3" + png_bytes(5, 9, 1))
+    put("image", "strip_1x300_resized.png", b"\2" + png_bytes(300, 1, 1))
+    put("image", "claims_60000x60000.png", b"\0" + png_bytes(4, 4, 3, claimed=(60000, 60000)))
+    put("image", "truncated.png", b"\0" + png_bytes(8, 8, 3)[:60])
+    put("image", "rgb_7x5.bmp", b"\4" + bmp_bytes(7, 5))
+    put("image", "gray_4x3.pgm", b"\1" + b"P5 4 3 255\n" + bytes(range(0, 240, 20)))
+    put("image", "rgb_3x2.ppm", b"\6" + b"P6\n3 2\n255\n" + bytes(range(0, 252, 14)))
+    put("image", "ascii_2x2.pbm", b"\0" + b"P1\n2 2\n0 1\n1 0\n")
+    try:  # JPEG needs an encoder: Pillow where Debian's python3 has it
+        from PIL import Image
+        buf = io.BytesIO()
+        Image.frombytes("RGB", (8, 8), png_bytes(8, 8, 3)[:192].ljust(192, b"\0")).save(buf, "JPEG", quality=80)
+        put("image", "rgb_8x8.jpg", b"\0" + buf.getvalue())
+    except ImportError:
+        pass
+
+
 if __name__ == "__main__":
-    npy(); idx(); safetensors(); state_dicts(); zip_archives(); headers(); training_configs(); diffusers(); spec_strings()
+    npy(); idx(); safetensors(); state_dicts(); zip_archives(); headers(); training_configs(); diffusers(); spec_strings(); images()
     print("seeds written under", root, file=sys.stderr)

@@ -10,6 +10,8 @@
 #   DIFFSCOPE_FUZZ_TARGETS   space-separated subset, e.g. "npy idx" (default: all)
 #   DIFFSCOPE_FUZZ_BUILD     build folder (default build-fuzz/ beside build/)
 #   DIFFSCOPE_FUZZ_SKIP_BUILD=1  run what is built
+#   DIFFSCOPE_MUTANTS=0      skip the mutated-checkpoint run (mutant_checkpoints, after the targets)
+#   DIFFSCOPE_MUTANT_CHECKPOINTS  demo names to mutate (default: two_moons fashion_mnist_dnm_naive)
 # Needs the main build's models archive (build/models/libdiffscope_models.a): run after scripts/build.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -17,7 +19,7 @@ build="${DIFFSCOPE_FUZZ_BUILD:-$root/build-fuzz}"
 seconds="${DIFFSCOPE_FUZZ_SECONDS:-30}"
 jobs="${DIFFSCOPE_FUZZ_JOBS:-2}"
 all="npy idx safetensors state_dict zip_archive checkpoint_header diffscope_json spec_string training_config
-diffusers_scheduler diffusers_config"
+diffusers_scheduler diffusers_config image"
 targets="${DIFFSCOPE_FUZZ_TARGETS:-$all}"
 
 if [ "${DIFFSCOPE_FUZZ_SKIP_BUILD:-0}" != 1 ]; then
@@ -78,4 +80,21 @@ for name in $targets; do
   fi
 done
 echo "fuzz: $(($(date +%s) - start)) s for $(wc -w <<<"$targets") targets, ${seconds} s each"
+
+# Mutated checkpoints under the same sanitizers (DIFFSCOPE_MUTANTS=0 skips): every mutant of a
+# demo checkpoint is refused with a one-line message or gives the original's output.
+if [ "${DIFFSCOPE_MUTANTS:-1}" != 0 ]; then
+  for demo in ${DIFFSCOPE_MUTANT_CHECKPOINTS:-two_moons fashion_mnist_dnm_naive}; do
+    mstart=$(date +%s)
+    if ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" "$build/mutant_checkpoints" "$root/resources/demo/$demo.dsckpt" \
+      >"$build/logs/mutants_$demo.log" 2>&1; then
+      grep '^mutant_checkpoints:' "$build/logs/mutants_$demo.log"
+    else
+      failed=1
+      echo "---- mutant_checkpoints $demo FAILED: last lines of $build/logs/mutants_$demo.log"
+      tail -n 40 "$build/logs/mutants_$demo.log"
+    fi
+    echo "mutants: $demo in $(($(date +%s) - mstart)) s"
+  done
+fi
 exit $failed

@@ -7,7 +7,9 @@
 #include "widgets/engine/job_channel.h"
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/model_session.h"
+#include "widgets/engine/sampling_job.h"
 #include "widgets/engine/sampling_run.h"
+#include "grid_layout.h"
 
 #include "core/denoisers/denoiser.h"
 #include "core/user_message.h"
@@ -24,6 +26,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace ds {
@@ -31,6 +34,16 @@ namespace {
 
 constexpr int64_t kPaneFrameBudget = int64_t(256) << 20; // bytes of frames one pane keeps
 constexpr int kEditDebounceMs = 300;
+
+// λ as the footer prints it: two decimals, a true minus sign, +∞ for the samples.
+QString lambdaText(double lambda)
+{
+    if (std::isnan(lambda))
+        return QStringLiteral("?");
+    if (std::isinf(lambda))
+        return lambda > 0 ? QStringLiteral("+∞") : QStringLiteral("−∞");
+    return QString::number(lambda, 'f', 2).replace(QLatin1Char('-'), QChar(0x2212));
+}
 
 } // namespace
 
@@ -50,6 +63,7 @@ ComparisonPane::ComparisonPane(QWidget* parent) : QFrame(parent)
     canvas_ = new ImageCanvas;
     stats_ = new ElidedLabel;
     metricLabel_ = new ElidedLabel;
+    noise_ = new ElidedLabel;
     progress_ = new JobProgress;
     run_ = new SamplingRun(kPaneFrameBudget, this);
     editTimer_ = new QTimer(this);
@@ -66,6 +80,7 @@ ComparisonPane::ComparisonPane(QWidget* parent) : QFrame(parent)
     column->addWidget(canvas_, 1);
     column->addWidget(stats_);
     column->addWidget(metricLabel_);
+    column->addWidget(noise_);
     column->addWidget(progress_);
 
     connect(remove, &QToolButton::clicked, this, &ComparisonPane::removeRequested);
@@ -76,16 +91,18 @@ ComparisonPane::ComparisonPane(QWidget* parent) : QFrame(parent)
     connect(run_, &SamplingRun::frame, this, &ComparisonPane::onFrame);
     connect(run_, &SamplingRun::progress, progress_, &JobProgress::setProgress);
     connect(run_, &SamplingRun::finished, this, &ComparisonPane::onFinished);
+    connect(canvas_, &ImageCanvas::clicked, this, &ComparisonPane::onCanvasClicked);
     connect(run_, &SamplingRun::failed, this, [this](const QString& message) {
         progress_->finish(tr("failed: %1").arg(message)); // elides; the whole text is its tooltip
         Q_EMIT runFinished();
     });
     updateStats();
+    updateNoise();
 }
 
 ComparisonPane::~ComparisonPane() { run_->abandon(); }
 
-bool ComparisonPane::running() const { return run_->running(); }
+bool ComparisonPane::running() const { return run_->running() || bool(pendingRun_); }
 QStringList ComparisonPane::offeredSamplers() const { return editor_->samplers(); }
 QString ComparisonPane::messageText() const { return progress_->message(); }
 int ComparisonPane::editorHeight() const { return editor_->sizeHint().height(); }
@@ -106,6 +123,10 @@ void ComparisonPane::setSettings(const SamplerSettings& s) { editor_->setSetting
 bool ComparisonPane::followsSigmaToggle() const { return follow_->isChecked(); }
 void ComparisonPane::setFollowsSigmaToggle(bool follow) { follow_->setChecked(follow); }
 void ComparisonPane::setTitle(const QString& title) { title_->setText(title); }
+void ComparisonPane::setAccent(const QColor& colour)
+{
+    title_->setStyleSheet(QStringLiteral("color: %1;").arg(colour.name()));
+}
 void ComparisonPane::setMaxSteps(int T) { editor_->setMaxSteps(T); }
 
 // A pane's own model (a DNM or pixel-aware checkpoint beside the DDPM) opens on the engine
@@ -160,9 +181,15 @@ void ComparisonPane::run(ModelSession& shared, int batch, uint64_t seed, const S
     metricText_.clear(); // the last run's score must not sit beside the new settings
     const auto s = settings();
     progress_->start(s.label(), s.options.steps);
-    if (run_->start(model.engine(), denoiser, s, batch, seed))
+    if (run_->start(model.engine(), denoiser, s, batch, seed)) {
         trajectory_ = Trajectory(Trajectory::Storage::Float16);
+        lambda_.clear();
+        nfe_.clear();
+        shown_ = -1;
+        denoiser_ = denoiser;
+    }
     updateStats();
+    updateNoise();
 }
 
 void ComparisonPane::cancel()
@@ -173,10 +200,29 @@ void ComparisonPane::cancel()
     progress_->finish(tr("cancelled"));
 }
 
+// A step's x̂0 was computed from the frame before it (Trajectory::appendAfterStep), as the
+// pixel probe and `diffscope-cli probe` read it.
 void ComparisonPane::onFrame(const FramePacket& p)
 {
-    trajectory_.append(p.t, p.x, p.x0);
-    showTime(time_);
+    trajectory_.appendAfterStep(p.t, p.x, p.x0);
+    recordAxes(p);
+    showAt(axis_, axisValue_);
+    if (trajectory_.size() == 1)
+        drawMarker(); // the new run's batch may have another size
+    Q_EMIT framesChanged();
+}
+
+// λ and passes of the new frame; per-pixel λ needs the frame's x̂0, so the previous frame's
+// λ is known once this packet brings it.
+void ComparisonPane::recordAxes(const FramePacket& p)
+{
+    const auto& schedule = denoiser_->schedule();
+    if (schedule.perPixel() && p.x0.defined() && !lambda_.empty())
+        lambda_.back() = frameLogSnr(schedule, trajectory_.t(trajectory_.size() - 2), p.x0);
+    lambda_.push_back(schedule.perPixel() && p.t > 0 ? std::numeric_limits<double>::quiet_NaN()
+                                                     : frameLogSnr(schedule, p.t));
+    const auto log = run_->log();
+    nfe_.push_back(log ? log->framePasses(trajectory_.size() - 1) : -1);
 }
 
 void ComparisonPane::onFinished(const RunSummary& s)
@@ -209,18 +255,129 @@ void ComparisonPane::onFinished(const RunSummary& s)
     }
     progress_->finish();
     updateStats();
-    showTime(time_);
+    updateNoise();
+    showAt(axis_, axisValue_);
+    Q_EMIT framesChanged();
     Q_EMIT runFinished();
 }
 
-void ComparisonPane::showTime(double time)
+double ComparisonPane::frameValue(FrameAxis axis, int64_t frame) const
 {
-    time_ = time;
+    if (frame < 0 || frame >= trajectory_.size())
+        return std::numeric_limits<double>::quiet_NaN();
+    switch (axis) {
+    case FrameAxis::LogSnr: return lambda_[size_t(frame)];
+    case FrameAxis::Nfe: return nfe_[size_t(frame)] < 0 ? double(frame) : double(nfe_[size_t(frame)]);
+    case FrameAxis::Time: break;
+    }
+    return double(trajectory_.t(frame)) / double(T_);
+}
+
+void ComparisonPane::showAt(FrameAxis axis, double value)
+{
+    axis_ = axis;
+    axisValue_ = value;
     if (trajectory_.empty())
         return;
-    const auto i = trajectory_.nearestFrame(std::llround(time * double(T_)));
-    canvas_->setImage(batchImage(trajectory_.frame(i), range_));
+    int64_t i = -1;
+    if (axis == FrameAxis::Time) {
+        i = trajectory_.nearestFrame(std::llround(value * double(T_)));
+    } else {
+        std::vector<double> values;
+        for (int64_t f = 0; f < trajectory_.size(); ++f)
+            values.push_back(frameValue(axis, f));
+        i = nearestOnAxis(values, value);
+    }
+    if (i < 0) // the samples (λ = +∞) not there yet, or no λ known: the newest frame
+        i = trajectory_.size() - 1;
+    if (i != shown_) {
+        shown_ = i;
+        canvas_->setImage(batchImage(trajectory_.frame(i), range_));
+    }
     updateStats();
+}
+
+std::shared_ptr<const Schedule> ComparisonPane::schedule() const
+{
+    return denoiser_ ? std::shared_ptr<const Schedule>(denoiser_, &denoiser_->schedule()) : nullptr;
+}
+
+void ComparisonPane::setSharedNoisePath(bool shared)
+{
+    run_->setSharedNoisePath(shared);
+    updateNoise();
+}
+
+QString ComparisonPane::noiseText() const { return noise_->text(); }
+
+// What the last run's noise was: the shared path, the seed's own stream, or none at all.
+void ComparisonPane::updateNoise()
+{
+    const auto log = run_->log();
+    const auto n = log ? log->noise() : SamplingLog::Noise{};
+    if (!n.done) {
+        noise_->setText(run_->sharedNoisePath() ? tr("noise: shared path (where the sampler allows)")
+                                                : tr("noise: the seed's own stream"));
+        return;
+    }
+    if (n.pathDraws + n.offPathDraws + n.outsideDraws == 0)
+        noise_->setText(tr("noise: none (deterministic after x_T)"));
+    else if (!n.sharedPath)
+        noise_->setText(tr("noise: the seed's own stream"));
+    else if (n.outsideDraws > 0)
+        noise_->setText(tr("noise: own stream, not the shared path (this sampler draws all its noise before the steps)"));
+    else if (n.offPathDraws > 0)
+        noise_->setText(tr("noise: shared path for %1 draws; %2 extra draws in steps come from the seed")
+                            .arg(n.pathDraws)
+                            .arg(n.offPathDraws));
+    else
+        noise_->setText(tr("noise: shared path (%1 steps)").arg(n.pathDraws));
+}
+
+void ComparisonPane::onCanvasClicked(QPoint pixel)
+{
+    if (trajectory_.empty() || pixel.x() < 0)
+        return;
+    const auto x = trajectory_.frame(std::max<int64_t>(shown_, 0));
+    if (x.size(2) == 1 && x.size(3) == 1)
+        return; // 2-D points: a scatter plot, no pixels
+    const auto grid = GridLayout::forBatch(int(x.size(0)), int(x.size(2)), int(x.size(3)));
+    if (const auto hit = grid.locate(pixel))
+        Q_EMIT pixelClicked(hit->sample, hit->x, hit->y);
+}
+
+void ComparisonPane::setProbeMarker(const std::optional<ProbeRegion>& region)
+{
+    marker_ = region;
+    drawMarker();
+}
+
+void ComparisonPane::drawMarker()
+{
+    QVector<QPoint> pixels;
+    if (marker_ && !trajectory_.empty()) {
+        const auto x = trajectory_.frame(0);
+        const auto grid = GridLayout::forBatch(int(x.size(0)), int(x.size(2)), int(x.size(3)));
+        if (marker_->sample < grid.count) {
+            const auto origin = grid.tileOrigin(int(marker_->sample));
+            for (int64_t dy = 0; dy < marker_->height; ++dy)
+                for (int64_t dx = 0; dx < marker_->width; ++dx)
+                    if (marker_->y + dy < x.size(2) && marker_->x + dx < x.size(3))
+                        pixels.append(origin + QPoint(int(marker_->x + dx), int(marker_->y + dy)));
+        }
+    }
+    canvas_->setMarkers(pixels, QVector<QColor>(pixels.size(), QColor(255, 200, 0)));
+}
+
+QString ComparisonPane::positionText() const
+{
+    const auto t = shown_ < 0 ? int64_t(0) : trajectory_.t(shown_);
+    switch (axis_) {
+    case FrameAxis::LogSnr: return tr("λ = %1 (t = %2)").arg(lambdaText(frameValue(axis_, shown_))).arg(t);
+    case FrameAxis::Nfe: return tr("NFE %1 (t = %2)").arg(frameValue(axis_, shown_)).arg(t);
+    case FrameAxis::Time: break;
+    }
+    return tr("t = %1").arg(t);
 }
 
 QString ComparisonPane::statsText() const { return stats_->text() + QStringLiteral(" · ") + metricLabel_->text(); }
@@ -235,9 +392,8 @@ void ComparisonPane::updateStats()
         stats_->setText(settings().label());
         return;
     }
-    const auto i = trajectory_.empty() ? -1 : trajectory_.nearestFrame(std::llround(time_ * double(T_)));
-    stats_->setText(tr("t = %1 · wall %2 s · %3 network passes in %4 rounds")
-                        .arg(i < 0 ? 0 : trajectory_.t(i))
+    stats_->setText(tr("%1 · wall %2 s · %3 network passes in %4 rounds")
+                        .arg(positionText())
                         .arg(summary_.seconds, 0, 'f', 2)
                         .arg(summary_.passes)
                         .arg(summary_.rounds));

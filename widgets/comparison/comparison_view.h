@@ -1,16 +1,27 @@
 #pragma once
 // Sampler comparison: two to six panes side by side, each with its own sampler, steps,
 // spacing and σ/η, all started from the same x_T (the shared seed's first draw). One slider
-// scrubs every pane by normalised time t/T; the stochastic-σ toggle applies live to the panes
+// scrubs every pane along an axis (core/instruments/frame_axis.h): t/T, log-SNR λ (the same
+// noise level across step counts and schedules) or network evaluations; each pane shows its
+// frame nearest the slider's value and says where it is. Stochastic panes can share one
+// Brownian noise path (core/brownian_noise.h; on by default). A click on a pixel of any pane
+// probes it in every pane (probe_panel.h). The stochastic-σ toggle applies live to the panes
 // that follow it.
 #include "widgets/common/sampler_settings.h"
 #include "widgets/engine/metric_hook.h"
 
+#include "core/instruments/frame_axis.h"
+
 #include <QList>
 #include <QWidget>
 
+#include <utility>
+
+class QCheckBox;
+class QComboBox;
 class QHBoxLayout;
 class QLabel;
+class QTimer;
 class QPushButton;
 class QSlider;
 class QSpinBox;
@@ -19,6 +30,7 @@ namespace ds {
 
 class ComparisonPane;
 class ModelSession;
+class ProbePanel;
 class StochasticSigmaBar;
 
 class ComparisonView : public QWidget {
@@ -41,8 +53,23 @@ public:
     void runAll();
     void runPane(ComparisonPane* pane);
     bool running() const;
-    void setTime(double time); // t/T: 1 = x_T, 0 = samples
-    double time() const;
+    void setTime(double time); // aligns by t/T (1 = x_T, 0 = samples) and goes there
+    double time() const;       // t/T when aligned by time, else NaN
+    // The slider's axis and its value on it (λ = +∞ at the samples end).
+    void setAxis(FrameAxis axis);
+    FrameAxis axis() const { return axis_; }
+    void setAxisValue(double value);
+    double axisValue() const { return value_; }
+    // The slider's finite span on the current axis, noisy end first: t/T 1 → 0, λ low → high
+    // (the last tick is +∞, the samples), NFE 0 → the most any pane made.
+    std::pair<double, double> axisSpan() const;
+    QString axisLabel() const; // the text beside the slider
+    // Shared noise path for stochastic panes (reruns them).
+    void setSharedNoisePath(bool shared);
+    bool sharedNoisePath() const;
+    // Probes a pixel of one sample in every pane, as a click in a pane does.
+    void probePixel(int sample, int x, int y);
+    ProbePanel& probe() const { return *probe_; }
     StochasticSigmaBar& sigmaBar() const { return *sigma_; }
     void setMetric(const SampleMetric& metric) { metric_ = metric; }
 
@@ -59,6 +86,13 @@ private:
     void alignEditors();
     void renumber();
     void updateButtons();
+    QWidget* makeTimeRow();
+    void showAxisValue();
+    void syncSlider();
+    double valueAtTicks(int ticks) const;
+    int ticksFor(double value) const;
+    void reprobe();
+    void paneFramesChanged();
 
     ModelSession& model_;
     QList<ComparisonPane*> panes_;
@@ -69,6 +103,13 @@ private:
     QPushButton* add_;
     QSlider* time_;
     QLabel* timeLabel_;
+    QComboBox* axisBox_;
+    QCheckBox* sharedNoise_;
+    ProbePanel* probe_;
+    QTimer* probeTimer_;   // coalesces re-probes while frames stream in
+    QTimer* spanTimer_;    // the λ/NFE span follows the runs, coalesced
+    FrameAxis axis_ = FrameAxis::Time;
+    double value_ = 0;     // on axis_
     SampleMetric metric_;
     bool stale_ = true; // a model opened while hidden: run when shown
 };

@@ -4,7 +4,9 @@
 #include "core/error.h"
 #include "core/export/gif_writer.h"
 #include "core/export/mp4_writer.h"
+#include "core/instruments/manifest.h"
 #include "core/io/image_io.h"
+#include "core/io/sha256.h"
 #include "core/io/npy.h"
 #include "core/export/trajectory_arrays.h"
 #include "core/user_message.h"
@@ -20,8 +22,33 @@
 #include <c10/core/GradMode.h>
 
 #include <cmath>
+#include <optional>
 
 namespace ds {
+
+namespace {
+
+// Beside the first file: the provenance, each file's SHA-256, the LibTorch version.
+QString writeExportManifest(const QString& what, const ExportProvenance& p, const QStringList& files)
+{
+    Manifest m;
+    m.program = p.program;
+    m.command = kGuiExportCommand;
+    m.settings = p.settings;
+    m.settings["export"] = what.toStdString();
+    m.settings["rng_order"] = kRngOrderNote;
+    m.checkpoint = p.checkpoint;
+    m.checkpointSha256 = p.checkpoint.empty() ? "" : checkpointDigest(p.checkpoint);
+    m.device = p.device;
+    m.libtorch = libtorchVersion();
+    for (const auto& f : files)
+        m.outputs.push_back({"", "", f.toStdString(), sha256File(f.toStdString())});
+    const auto path = manifestPathFor(files.front().toStdString());
+    saveManifest(path, m);
+    return QString::fromStdString(path);
+}
+
+} // namespace
 
 ExportService::ExportService(QObject* parent) : QObject(parent) {}
 
@@ -39,8 +66,11 @@ bool ExportService::start(const QString& what, Task task)
     stop_ = StopToken();
     Q_EMIT started(what, 0);
     auto stop = stop_;
+    std::optional<ExportProvenance> provenance;
+    if (provenance_)
+        provenance = provenance_(what);
     // The service outlives the task (its destructor waits), so the task may signal through it.
-    future_ = QtConcurrent::run([this, what, task = std::move(task), stop] {
+    future_ = QtConcurrent::run([this, what, task = std::move(task), stop, provenance] {
         c10::NoGradGuard noGrad;
         auto report = [this, stop](int64_t done, int64_t total) {
             Q_EMIT progress(done, total);
@@ -48,7 +78,9 @@ bool ExportService::start(const QString& what, Task task)
         };
         try {
             const auto result = task(report, stop);
-            const auto files = result.files;
+            auto files = result.files;
+            if (provenance && !stop.stopRequested() && !files.isEmpty())
+                files << writeExportManifest(what, *provenance, files);
             auto message = stop.stopRequested() ? tr("%1: cancelled").arg(what)
                                                 : tr("%1: wrote %2").arg(what, files.join(QStringLiteral(", ")));
             if (!stop.stopRequested() && !result.note.isEmpty())

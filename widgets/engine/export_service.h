@@ -7,6 +7,8 @@
 #include "core/export/trajectory_images.h"
 #include "core/trajectory.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QFuture>
 #include <QObject>
 #include <QStringList>
@@ -24,6 +26,15 @@ struct ExportReport {
     QString note;
 };
 
+// What the manifest beside a finished export records (core/instruments/manifest.h): the
+// settings that made what was exported, read from the window when the export starts.
+struct ExportProvenance {
+    std::string program;                                // "diffscope 0.1.0"
+    nlohmann::json settings = nlohmann::json::object(); // sampler, options, seed, view …
+    std::string checkpoint;                             // the open model's spec ("" for none)
+    std::string device = "cpu";
+};
+
 class ExportService : public QObject {
     Q_OBJECT
 public:
@@ -39,6 +50,9 @@ public:
     void cancel();
     bool busy() const { return busy_; }
     void waitForIdle(); // for tests and shutdown
+    // Every export started afterwards writes FIRST_FILE.manifest.json beside its files, with
+    // the provenance `provider` gives for the export's name (called on the UI thread at start).
+    void setProvenance(std::function<ExportProvenance(const QString& what)> provider) { provenance_ = std::move(provider); }
 
 Q_SIGNALS:
     void started(const QString& what, qint64 total);
@@ -50,6 +64,7 @@ private:
     QFuture<void> future_;
     StopToken stop_;
     bool busy_ = false;
+    std::function<ExportProvenance(const QString&)> provenance_;
 };
 
 // The batch [N, C, H, W] (values in `range`) as one PNG grid.

@@ -3,6 +3,7 @@
 #include "engine_thread.h"
 #include "job_channel.h"
 
+#include "core/brownian_noise.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/start_state.h"
 #include "core/user_message.h"
@@ -66,15 +67,26 @@ void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken&
     }
     const int64_t T = r.denoiser->schedule().steps();
     const int64_t stride = r.maxFrames > 0 ? std::max<int64_t>(1, (options.steps + r.maxFrames - 1) / r.maxFrames) : 1;
+    if (r.sharedNoisePath) // after x_T: the start stays the seed's first draw in every pane
+        noise.usePath(std::make_shared<BrownianPath>(r.seed));
+    const int64_t passesBefore = r.denoiser->usage().passes, drawsBefore = noise.draws();
+    if (r.log)
+        r.log->addFramePasses(0);
     Q_EMIT channel.frameReady({r.ticket, -1, 0, options.steps, T, cpuCopy(xT), {}});
     auto observer = [&](const StepEvent& e) {
-        if (e.step % stride == 0 || e.step == e.steps)
+        if (e.step % stride == 0 || e.step == e.steps) {
+            if (r.log)
+                r.log->addFramePasses(r.denoiser->usage().passes - passesBefore);
             Q_EMIT channel.frameReady({r.ticket, -1, e.step, e.steps, e.t, cpuCopy(e.x), cpuCopy(e.x0)});
+        }
         Q_EMIT channel.progress(e.step, e.steps);
         return true;
     };
     auto run = runSampler(*sampler, *r.denoiser, xT, options, noise, observer, &stop,
                           roundObserver(r, *sampler, stride, channel));
+    if (r.log)
+        r.log->setNoise({r.sharedNoisePath, noise.pathDraws(), noise.offPathDraws(),
+                         noise.draws() - drawsBefore - noise.pathDraws() - noise.offPathDraws(), true});
     RunSummary summary;
     summary.ticket = r.ticket;
     summary.cancelled = run.cancelled;
@@ -101,6 +113,30 @@ void postSamplingJob(EngineThread& engine, const SamplingRequest& request, std::
             }
         },
         stop);
+}
+
+void SamplingLog::addFramePasses(int64_t passes)
+{
+    const std::lock_guard lock(mutex_);
+    passes_.push_back(passes);
+}
+
+int64_t SamplingLog::framePasses(int64_t frame) const
+{
+    const std::lock_guard lock(mutex_);
+    return frame >= 0 && frame < int64_t(passes_.size()) ? passes_[size_t(frame)] : -1;
+}
+
+void SamplingLog::setNoise(const Noise& noise)
+{
+    const std::lock_guard lock(mutex_);
+    noise_ = noise;
+}
+
+SamplingLog::Noise SamplingLog::noise() const
+{
+    const std::lock_guard lock(mutex_);
+    return noise_;
 }
 
 int64_t frameBudget(int64_t steps, int64_t elementsPerFrame, int64_t budgetBytes)

@@ -8,12 +8,37 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace ds {
 
 class Denoiser;
 class EngineThread;
 class JobChannel;
+
+// What a run reports besides its packets, written on the engine thread and read on the UI
+// thread: the network passes made by each streamed frame (entry i is written before frame i
+// is sent, so it is there when the frame arrives) and how the run's noise was drawn.
+class SamplingLog {
+public:
+    struct Noise {
+        bool sharedPath = false;  // the run was offered the shared Brownian path
+        int64_t pathDraws = 0;    // step draws the path served
+        int64_t offPathDraws = 0; // extra draws inside steps (from the seed's generator)
+        int64_t outsideDraws = 0; // draws outside the steps during the run (whole-chain solvers)
+        bool done = false;        // set when the run has ended
+    };
+    void addFramePasses(int64_t passes);
+    int64_t framePasses(int64_t frame) const; // −1 when not (yet) known
+    void setNoise(const Noise& noise);
+    Noise noise() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<int64_t> passes_;
+    Noise noise_;
+};
 
 struct SamplingRequest {
     std::shared_ptr<Denoiser> denoiser;
@@ -22,6 +47,8 @@ struct SamplingRequest {
     uint64_t seed = 0;     // one generator: x_T first, then per-step noise (docs/ARCHITECTURE.md)
     int64_t maxFrames = 0; // frames streamed besides x_T and the last: 0 = every step, else evenly strided
     quint64 ticket = 0;    // copied into every packet
+    bool sharedNoisePath = false; // step noise from the Brownian path of `seed` (core/brownian_noise.h)
+    std::shared_ptr<SamplingLog> log; // optional: filled as the run goes
 };
 
 // Queues the run. The channel receives frameReady for x_T (step 0) and each kept step,

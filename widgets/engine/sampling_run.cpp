@@ -65,9 +65,17 @@ bool SamplingRun::start(EngineThread& engine, std::shared_ptr<Denoiser> denoiser
         Q_EMIT failed(message);
     });
     const auto& shape = denoiser->info().shape;
-    SamplingRequest request{denoiser, settings, batch, seed, 0, ticket};
+    SamplingRequest request;
+    request.denoiser = denoiser;
+    request.settings = settings;
+    request.batch = batch;
+    request.seed = seed;
+    request.ticket = ticket;
     request.maxFrames = ds::frameBudget(settings.options.steps, int64_t(batch) * shape[0] * shape[1] * shape[2],
                                         frameBudget_);
+    request.sharedNoisePath = sharedNoisePath_;
+    log_ = std::make_shared<SamplingLog>();
+    request.log = log_;
     postSamplingJob(engine, request, channel, stop_);
     return true;
 }

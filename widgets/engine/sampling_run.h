@@ -18,6 +18,7 @@ namespace ds {
 
 class Denoiser;
 class EngineThread;
+class SamplingLog;
 
 class SamplingRun : public QObject {
     Q_OBJECT
@@ -39,6 +40,13 @@ public:
     // Memory for one run's frames (float16 x_t and x̂0); more steps than fit are strided evenly.
     void setFrameBudget(int64_t bytes) { frameBudget_ = bytes; }
     int64_t frameBudget() const { return frameBudget_; }
+    // Runs started from now on draw their step noise from the seed's shared Brownian path
+    // (core/brownian_noise.h) where the sampler allows it.
+    void setSharedNoisePath(bool shared) { sharedNoisePath_ = shared; }
+    bool sharedNoisePath() const { return sharedNoisePath_; }
+    // The current run's log (passes per streamed frame, how its noise was drawn); null before
+    // the first run.
+    std::shared_ptr<const SamplingLog> log() const { return log_; }
 
 Q_SIGNALS:
     void frame(const ds::FramePacket& frame);  // x_T (step 0), then each kept step
@@ -52,6 +60,8 @@ private:
     StopToken stop_;
     bool running_ = false;
     int64_t frameBudget_;
+    bool sharedNoisePath_ = false;
+    std::shared_ptr<SamplingLog> log_;
 };
 
 // "ddpm cannot drive this DNM model: choose dnm" when `sampler` does not fit `model`, else empty.

@@ -1,5 +1,6 @@
 #include "snr_panel.h"
 
+#include "schedule_editor.h"
 #include "snr_image_source.h"
 #include "widgets/common/chart_adapter.h"
 #include "widgets/common/colour_legend.h"
@@ -18,6 +19,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -29,6 +31,7 @@ namespace {
 
 constexpr int kTimeTicks = 1000;
 constexpr int kMaxPixels = 6;
+constexpr int kEditorPage = 1;
 
 // Two default pixels: the centre and a point near the top-left corner (background in most
 // Fashion-MNIST items), so the charts show a bright and a dark pixel at once.
@@ -86,15 +89,40 @@ SnrPanel::SnrPanel(QWidget* parent) : QWidget(parent)
     split->addWidget(makeControls());
     split->addWidget(charts);
     split->setStretchFactor(1, 1);
+    pages_ = new QTabWidget;
+    pages_->addTab(split, tr("Pixel-aware vs linear"));
+    pages_->addTab(new QWidget, tr("Schedule editor")); // made when first shown (scheduleEditor())
+    connect(pages_, &QTabWidget::currentChanged, this, [this](int i) {
+        if (i == kEditorPage)
+            scheduleEditor();
+    });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(split);
+    layout->addWidget(pages_);
 
     connect(canvas_, &ImageCanvas::clicked, this, &SnrPanel::addPixel);
     setSource(fashionSource(0));
 }
 
 SnrPanel::~SnrPanel() = default;
+
+// The editor starts its engine thread and loads its data when first asked for, so an app that
+// never opens it pays nothing.
+ScheduleEditor& SnrPanel::scheduleEditor()
+{
+    if (!editor_) {
+        editor_ = new ScheduleEditor;
+        const QSignalBlocker block(pages_);
+        const bool current = pages_->currentIndex() == kEditorPage;
+        delete pages_->widget(kEditorPage);
+        pages_->insertTab(kEditorPage, editor_, tr("Schedule editor"));
+        if (current)
+            pages_->setCurrentIndex(kEditorPage);
+    }
+    return *editor_;
+}
+
+void SnrPanel::showScheduleEditor() { pages_->setCurrentIndex(kEditorPage); }
 
 QWidget* SnrPanel::makeSourceRow()
 {

@@ -4,7 +4,8 @@
 // linear DDPM over t/T, E[x_t] and Var[x_t] for both; it colours the image with a per-pixel
 // map at the current t (SNR, variance, KL to N(0, 1)) and prints the terminal prior mismatch.
 // T and γ are live: edits recompute off the UI thread, coalesced by a 40 ms timer, and only
-// the newest request's result is shown.
+// the newest request's result is shown. A second page holds the live schedule editor
+// (schedule_editor.h).
 #include "snr_analysis.h"
 
 #include <QWidget>
@@ -15,6 +16,7 @@ class QFormLayout;
 class QLabel;
 class QSlider;
 class QSpinBox;
+class QTabWidget;
 class QTimer;
 
 namespace ds {
@@ -22,6 +24,7 @@ namespace ds {
 class ColourLegend;
 class ImageCanvas;
 class PlotWidget;
+class ScheduleEditor;
 
 class SnrPanel : public QWidget {
     Q_OBJECT
@@ -45,6 +48,9 @@ public:
     const SnrResult& result() const { return result_; }
     QString summaryText() const;
     bool busy() const { return busy_ || pending_; }
+    // The live schedule editor, the panel's second page (made on first use).
+    ScheduleEditor& scheduleEditor();
+    void showScheduleEditor();
 
 public Q_SLOTS:
     void recompute(); // coalesced
@@ -84,6 +90,8 @@ private:
     PlotWidget* meanPlot_;
     PlotWidget* variancePlot_;
     QTimer* timer_;
+    QTabWidget* pages_;
+    ScheduleEditor* editor_ = nullptr;
 
     QString source_;
     QVector<QPoint> pixels_;

@@ -3,8 +3,10 @@
 #include "core/user_message.h"
 
 #include "training_form.h"
+#include "training_scrubber.h"
 #include "widgets/common/chart_adapter.h"
 
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,6 +14,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -19,6 +22,8 @@
 
 namespace ds {
 namespace {
+
+constexpr int kScrubberPage = 1;
 
 enum Column { NameColumn, DeviceColumn, StateColumn, ProgressColumn, EtaColumn, LossColumn, ColumnCount };
 
@@ -92,7 +97,9 @@ TrainingPanel::TrainingPanel(QWidget* parent)
     resumeSteps_->setToolTip(tr("Total steps of the resumed run (the schedule of the learning rate is re-laid over it)"));
 
     auto* buttons = new QHBoxLayout;
-    for (auto* w : std::initializer_list<QWidget*>{cancel_, resume_, resumeSteps_, open_})
+    scrub_ = new QPushButton(tr("Scrub checkpoints"));
+    scrub_->setToolTip(tr("training × sampling: every checkpoint of this run sampled from one x_T"));
+    for (auto* w : std::initializer_list<QWidget*>{cancel_, resume_, resumeSteps_, open_, scrub_})
         buttons->addWidget(w);
     buttons->addStretch();
     auto* lower = new QSplitter(Qt::Horizontal);
@@ -104,9 +111,21 @@ TrainingPanel::TrainingPanel(QWidget* parent)
     right->addLayout(buttons);
     right->addWidget(message_);
     right->addWidget(lower, 2);
-    auto* layout = new QHBoxLayout(this);
-    layout->addWidget(form_);
-    layout->addLayout(right, 1);
+    auto* jobs = new QWidget;
+    auto* jobsLayout = new QHBoxLayout(jobs);
+    jobsLayout->setContentsMargins(0, 0, 0, 0);
+    jobsLayout->addWidget(form_);
+    jobsLayout->addLayout(right, 1);
+    pages_ = new QTabWidget;
+    pages_->addTab(jobs, tr("Jobs"));
+    pages_->addTab(new QWidget, tr("Training × sampling")); // made when first shown (scrubber())
+    connect(pages_, &QTabWidget::currentChanged, this, [this](int i) {
+        if (i == kScrubberPage)
+            scrubber();
+    });
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(pages_);
 
     connect(form_, &TrainingForm::startRequested, this, &TrainingPanel::startFromForm);
     connect(cancel_, &QPushButton::clicked, this, &TrainingPanel::cancelSelected);
@@ -117,12 +136,38 @@ TrainingPanel::TrainingPanel(QWidget* parent)
         if (!checkpoint.empty())
             Q_EMIT openCheckpointRequested(QString::fromStdString(checkpoint));
     });
+    connect(scrub_, &QPushButton::clicked, this, &TrainingPanel::scrubSelected);
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showJob(selectedJob()); });
     connect(service_, &TrainingService::jobChanged, this, &TrainingPanel::onJobChanged);
     connect(service_, &TrainingService::progressed, this, &TrainingPanel::onProgress);
     connect(service_, &TrainingService::lossPoints, this, &TrainingPanel::onLossPoints);
     connect(service_, &TrainingService::previewReady, this, &TrainingPanel::onPreview);
     updateButtons();
+}
+
+// The scrubber starts its engine thread when first asked for.
+TrainingScrubber& TrainingPanel::scrubber()
+{
+    if (!scrubber_) {
+        scrubber_ = new TrainingScrubber;
+        const QSignalBlocker block(pages_);
+        const bool current = pages_->currentIndex() == kScrubberPage;
+        delete pages_->widget(kScrubberPage);
+        pages_->insertTab(kScrubberPage, scrubber_, tr("Training × sampling"));
+        if (current)
+            pages_->setCurrentIndex(kScrubberPage);
+    }
+    return *scrubber_;
+}
+
+void TrainingPanel::scrubSelected()
+{
+    const int selected = selectedJob();
+    const auto checkpoint = selected < 0 ? std::string() : service_->job(selected).checkpoint;
+    if (checkpoint.empty())
+        return;
+    pages_->setCurrentIndex(kScrubberPage);
+    scrubber().setRunFolder(QFileInfo(QString::fromStdString(checkpoint)).absolutePath());
 }
 
 int TrainingPanel::startFromForm()
@@ -206,6 +251,10 @@ void TrainingPanel::onJobChanged(const JobSnapshot& s)
     onProgress(s.id, s.progress);
     if (s.id == selectedJob())
         message_->setText(QString::fromStdString(s.message + (s.checkpoint.empty() ? "" : "\ncheckpoint: " + s.checkpoint)));
+    // A new checkpoint of the run being scrubbed: sample it too.
+    if (scrubber_ && !s.checkpoint.empty()
+        && QFileInfo(QString::fromStdString(s.checkpoint)).absolutePath() == QFileInfo(scrubber_->runFolder()).absoluteFilePath())
+        scrubber_->rescan();
     updateButtons();
 }
 
@@ -282,6 +331,7 @@ void TrainingPanel::updateButtons()
     cancel_->setEnabled(active);
     resume_->setEnabled(have && !active && !it->second.checkpoint.empty());
     open_->setEnabled(have && !it->second.checkpoint.empty());
+    scrub_->setEnabled(have && !it->second.checkpoint.empty());
 }
 
 } // namespace ds

@@ -2,6 +2,7 @@
 // The Training tab: a form to launch jobs, the job list (state, progress, ETA, loss), a live
 // loss chart and preview grid of the selected job; cancel, resume, and open the checkpoint in
 // the viewer. Jobs run on core's JobQueue threads (TrainingService): the UI never waits.
+// A second page scrubs a run's checkpoints against sampling steps (training_scrubber.h).
 #include "widgets/engine/training_service.h"
 
 #include <QWidget>
@@ -11,12 +12,14 @@
 class QLabel;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QTableWidget;
 
 namespace ds {
 
 class PlotWidget;
 class TrainingForm;
+class TrainingScrubber;
 
 class TrainingPanel : public QWidget {
     Q_OBJECT
@@ -36,6 +39,10 @@ public:
     int startFromForm();
     void cancelSelected();
     int resumeSelected();
+    // The training × sampling scrubber, the panel's second page (made on first use), and
+    // "Scrub checkpoints": the selected job's run folder in it.
+    TrainingScrubber& scrubber();
+    void scrubSelected();
 
 Q_SIGNALS:
     void openCheckpointRequested(const QString& path);
@@ -61,6 +68,9 @@ private:
     QPushButton* resume_;
     QPushButton* open_;
     QSpinBox* resumeSteps_;
+    QPushButton* scrub_;
+    QTabWidget* pages_;
+    TrainingScrubber* scrubber_ = nullptr;
     std::map<int, QVector<QPointF>> losses_;  // per job: (step, loss)
     std::map<int, QImage> previews_;          // per job: the newest grid
     std::map<int, int> previewSteps_;         // per job: the step of that grid

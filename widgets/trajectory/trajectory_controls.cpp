@@ -2,6 +2,7 @@
 
 #include "widgets/common/sampler_settings_editor.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -72,7 +73,12 @@ QWidget* TrajectoryControls::makeViewRow()
     layout->addWidget(kind_);
     layout->addWidget(new QLabel(tr("Zoom")));
     layout->addWidget(zoom_);
+    minMax_ = new QCheckBox(tr("min–max scaled"));
+    minMax_->setToolTip(tr("off (default): raw values over the model's data range, values outside clipped and "
+                           "counted; on: each frame's own min..max stretched to black..white"));
+    layout->addWidget(minMax_);
     layout->addStretch(1);
+    connect(minMax_, &QCheckBox::toggled, this, [this] { Q_EMIT scalingChanged(scaling()); });
     connect(kind_, &QComboBox::currentIndexChanged, this, [this](int i) { Q_EMIT kindChanged(FrameKind(i)); });
     connect(zoom_, &QComboBox::currentIndexChanged, this,
             [this] { Q_EMIT zoomChanged(zoom_->currentData().toDouble()); });
@@ -106,5 +112,7 @@ uint64_t TrajectoryControls::seed() const { return uint64_t(seed_->value()); }
 void TrajectoryControls::setSeed(uint64_t seed) { seed_->setValue(int(seed)); }
 FrameKind TrajectoryControls::kind() const { return FrameKind(kind_->currentIndex()); }
 void TrajectoryControls::setKind(FrameKind kind) { kind_->setCurrentIndex(int(kind)); }
+ValueScaling TrajectoryControls::scaling() const { return minMax_->isChecked() ? ValueScaling::MinMax : ValueScaling::Raw; }
+void TrajectoryControls::setScaling(ValueScaling scaling) { minMax_->setChecked(scaling == ValueScaling::MinMax); }
 
 } // namespace ds

@@ -3,12 +3,14 @@
 // with a noising mode), for how many samples and which seed; what to show and at what zoom.
 // The sampler's settings form (samplerEditor()) is placed by the view, beside the image.
 #include "frame_kind.h"
+#include "frame_renderer.h"
 #include "widgets/common/sampler_settings.h"
 
 #include "core/forward_process.h"
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QPushButton;
 class QSpinBox;
@@ -39,12 +41,16 @@ public:
     void setSeed(uint64_t seed);
     FrameKind kind() const;
     void setKind(FrameKind kind);
+    // x_t and x̂0: raw values over the data range (default) or min–max scaled.
+    ValueScaling scaling() const;
+    void setScaling(ValueScaling scaling);
     QPushButton* runButton() const { return run_; }
 
 Q_SIGNALS:
     void runRequested();
     void kindChanged(ds::FrameKind kind);
     void zoomChanged(double zoom); // 0 = fit
+    void scalingChanged(ds::ValueScaling scaling);
 
 private:
     QWidget* makeRunRow();
@@ -58,6 +64,7 @@ private:
     QPushButton* run_;
     QComboBox* kind_;
     QComboBox* zoom_;
+    QCheckBox* minMax_;
 };
 
 } // namespace ds

@@ -87,6 +87,8 @@ bool TrajectoryRunner::runReverse(const SamplerSettings& settings, int batch, ui
     pending_ = std::make_unique<TrajectoryMeta>(
         TrajectoryMeta{TrajectoryDirection::Reverse, info.schedule, info.range, {}, what_});
     iterateShown_ = false;
+    startedReverse_ = {denoiser, settings, batch, seed};
+    finishedReverse_ = {};
     Q_EMIT started(tr("sampling: %1").arg(what_), settings.options.steps);
     return sampling_->start(model_.engine(), denoiser, settings, batch, seed);
 }
@@ -126,6 +128,7 @@ bool TrajectoryRunner::runForward(ForwardMode mode, int batch, uint64_t seed)
     sampling_->abandon();
     pending_.reset();
     stopForward();
+    startedReverse_ = finishedReverse_ = {};
     const auto& info = denoiser->info();
     const auto ticket = forwardTicket_;
     ForwardRequest request{info.schedule, info.range, loadableDataset(info), lastSamples_, batch, mode, seed, ticket};
@@ -189,6 +192,7 @@ void TrajectoryRunner::onFinished(const RunSummary& s)
     lastSummary_ = s;
     if (!s.cancelled)
         lastSamples_ = s.samples;
+    finishedReverse_ = s.cancelled ? ParentSpec{} : startedReverse_;
     const auto text = tr("%1: %2 steps%3 · %4 network passes · %5 s")
                           .arg(what_)
                           .arg(s.completedSteps)

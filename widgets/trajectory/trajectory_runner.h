@@ -6,6 +6,7 @@
 // that fails to start leaves the trajectory on screen as it was.
 #include "widgets/common/sampler_settings.h"
 #include "widgets/engine/engine_messages.h"
+#include "widgets/engine/parent_replay.h"
 
 #include "core/forward_process.h"
 #include "core/stop_token.h"
@@ -40,6 +41,9 @@ public:
     void requestEstimate(int frame);
 
     const RunSummary& lastSummary() const { return lastSummary_; }
+    // The last reverse run that finished uncancelled, as it was started (what a fork or the
+    // Picard record replays); invalid after a forward run or while none has finished.
+    const ParentSpec& finishedReverse() const { return finishedReverse_; }
     // Memory allowed for the frames of one reverse run (float16 x_t and x̂0); more steps than
     // fit are strided evenly. Default 1 GiB.
     void setFrameBudget(int64_t bytes);
@@ -72,6 +76,7 @@ private:
     StopToken forwardStop_;
     bool forwardRunning_ = false;
     RunSummary lastSummary_;
+    ParentSpec startedReverse_, finishedReverse_;
     at::Tensor lastSamples_;
     std::shared_ptr<std::atomic<quint64>> latestEstimate_;
     quint64 estimateTicket_ = 0;

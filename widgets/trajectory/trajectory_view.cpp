@@ -1,5 +1,7 @@
 #include "trajectory_view.h"
 
+#include "fork_view.h"
+#include "picard_view.h"
 #include "pixel_inspector.h"
 #include "timeline_bar.h"
 #include "trajectory_controls.h"
@@ -9,6 +11,7 @@
 #include "widgets/common/sampler_settings_editor.h"
 #include "widgets/engine/job_progress.h"
 #include "widgets/engine/model_session.h"
+#include "widgets/engine/parent_replay.h"
 
 #include "core/data/point_cloud_image.h"
 #include "core/denoisers/denoiser.h"
@@ -17,6 +20,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -54,8 +58,14 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
     sideLayout->addWidget(samplerBox);
     sideLayout->addWidget(inspector_);
     sideLayout->addStretch(1);
+    fork_ = new ForkView(model);
+    picard_ = new PicardView;
+    pages_ = new QTabWidget;
+    pages_->addTab(makeFramesPage(), tr("Frames"));
+    pages_->addTab(fork_, tr("Fork"));
+    pages_->addTab(picard_, tr("Picard residuals"));
     auto* split = new QSplitter;
-    split->addWidget(canvas_);
+    split->addWidget(pages_);
     split->addWidget(side);
     split->setStretchFactor(0, 1);
     split->setCollapsible(1, false);
@@ -76,6 +86,14 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
         showFrame(frame_);
     });
     connect(controls_, &TrajectoryControls::zoomChanged, canvas_, &ImageCanvas::setZoom);
+    connect(controls_, &TrajectoryControls::scalingChanged, this, [this](ValueScaling s) {
+        scaling_ = s;
+        fork_->setScaling(s);
+        showFrame(frame_);
+    });
+    connect(fork_, &ForkView::forked, this, &TrajectoryView::statusMessage);
+    connect(fork_, &ForkView::failed, this, &TrajectoryView::statusMessage);
+    connect(&picard_->progress(), &JobProgress::cancelRequested, this, [this] { picardStop_.requestStop(); });
     connect(timeline_, &TimelineBar::frameChanged, this, [this](int f) {
         follow_ = f == document_->frameCount() - 1; // scrubbing back stops following the stream
         showFrame(f);
@@ -90,7 +108,72 @@ TrajectoryView::TrajectoryView(ModelSession& model, QWidget* parent)
     });
 }
 
-TrajectoryView::~TrajectoryView() { runner_->cancel(); }
+TrajectoryView::~TrajectoryView()
+{
+    runner_->cancel();
+    picardStop_.requestStop();
+}
+
+QWidget* TrajectoryView::makeFramesPage()
+{
+    rangeLabel_ = new QLabel;
+    rangeLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    rangeLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* page = new QWidget;
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(canvas_, 1);
+    layout->addWidget(rangeLabel_);
+    return page;
+}
+
+QString TrajectoryView::rangeNote() const { return rangeLabel_->text(); }
+
+// A finished reverse run becomes the fork's parent; a Picard run's rounds are recorded too.
+void TrajectoryView::onRunFinished()
+{
+    const auto& spec = runner_->finishedReverse();
+    picardStop_.requestStop();
+    ++picardTicket_;
+    fork_->setParentRun(spec);
+    if (!spec.valid())
+        return;
+    if (!isPicardSampler(spec.settings.sampler)) {
+        picard_->clear(tr("%1 is not a Picard run: choose a picard-* sampler to record its rounds")
+                           .arg(spec.settings.sampler));
+        return;
+    }
+    recordPicard();
+}
+
+// Replays the Picard run on the engine thread with a round recorder (same seed: same rounds).
+void TrajectoryView::recordPicard()
+{
+    const auto spec = runner_->finishedReverse();
+    picardStop_ = StopToken();
+    const auto ticket = picardTicket_;
+    picard_->clear(tr("recording the rounds of %1…").arg(spec.settings.label()));
+    picard_->progress().start(tr("recording Picard rounds"), spec.settings.options.steps);
+    postReplayJob(
+        model_.engine(), spec, this,
+        [this, ticket](qint64 done, qint64 total) {
+            if (ticket == picardTicket_)
+                picard_->progress().setProgress(done, total);
+        },
+        [this, ticket, spec](const ReplayOutcome& o) {
+            if (ticket != picardTicket_)
+                return;
+            if (!o.parent.picard) {
+                picard_->progress().finish(o.cancelled ? tr("cancelled") : tr("failed: %1").arg(o.error));
+                picard_->clear(o.cancelled ? tr("recording cancelled") : o.error);
+                return;
+            }
+            picard_->progress().finish(tr("%1 rounds recorded").arg(o.parent.picard->residuals.size(0)));
+            picard_->setRecord(o.parent.picard, spec.denoiser->info().range, spec.settings.label());
+            fork_->setRecorded(o.parent);
+        },
+        picardStop_);
+}
 
 // The samplers the model's role accepts, and settings that suit it: the model's defaults, or
 // the settings on show when they were made for this very model.
@@ -141,6 +224,7 @@ void TrajectoryView::connectRunner()
         followStream();
         progress_->finish(message);
         Q_EMIT statusMessage(message);
+        onRunFinished();
     });
     connect(runner_, &TrajectoryRunner::failed, this, [this](const QString& message) {
         progress_->finish(tr("failed: %1").arg(message));
@@ -201,7 +285,18 @@ void TrajectoryView::showFrame(int frame)
     if (frame < 0 || frame >= document_->frameCount())
         return;
     frame_ = frame;
-    rendered_ = renderFrame(*document_, frame, kind_);
+    rendered_ = renderFrame(*document_, frame, kind_, 0, scaling_);
+    const auto range = rangeText(rendered_);
+    rangeLabel_->setText(range);
+    // Min–max scaling changes what gray means: say so loudly, not in small print.
+    const bool loud = rendered_.scaling == ValueScaling::MinMax && !range.isEmpty();
+    if (loud != rangeLabel_->property("loud").toBool()) { // restyling costs: only on a change
+        rangeLabel_->setProperty("loud", loud);
+        rangeLabel_->setStyleSheet(loud ? QStringLiteral("QLabel { background: #b34700; color: white; "
+                                                         "font-weight: bold; padding: 2px; }")
+                                        : QString());
+    }
+    fork_->setForkPoint(document_->meta().direction == TrajectoryDirection::Reverse ? document_->t(frame) : -1);
     canvas_->setImage(rendered_.image);
     canvas_->setNote(rendered_.note);
     canvas_->setColourScale(rendered_.scale); // ε̂ and Δ: what their gray levels mean

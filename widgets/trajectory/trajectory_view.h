@@ -4,20 +4,29 @@
 // runs stream frames in as the sampler computes them; the view follows the newest frame until
 // the user scrubs. The sampler's settings sit in a form beside the image; opening a model picks
 // that model's defaults (modelDefaults()) unless the settings on show were made for it.
+// x_t and x̂0 are drawn as raw values over the data range (values outside clipped and counted
+// in the line under the image) unless "min–max scaled" is on, which that line then says.
+// Beside Frames, two instrument pages: Fork (fork_view.h) and Picard residuals (picard_view.h),
+// both fed from the last finished reverse run, replayed on the engine thread.
 #include "frame_kind.h"
 #include "frame_renderer.h"
+
+#include "core/stop_token.h"
 
 #include <QPoint>
 #include <QWidget>
 
 class QLabel;
+class QTabWidget;
 class QTimer;
 
 namespace ds {
 
 class ImageCanvas;
 class JobProgress;
+class ForkView;
 class ModelSession;
+class PicardView;
 class PixelInspector;
 class TimelineBar;
 class TrajectoryControls;
@@ -37,6 +46,12 @@ public:
     ImageCanvas& canvas() const { return *canvas_; }
     PixelInspector& inspector() const { return *inspector_; }
     JobProgress& progress() const { return *progress_; }
+    ForkView& forkView() const { return *fork_; }
+    PicardView& picardView() const { return *picard_; }
+    QTabWidget& pages() const { return *pages_; }
+    // The line under the image: raw range and share outside, or "MIN–MAX SCALED: …".
+    QString rangeNote() const;
+    ValueScaling scaling() const { return scaling_; }
 
     int currentFrame() const { return frame_; }
     FrameKind kind() const { return kind_; }
@@ -73,6 +88,9 @@ private:
     void onHovered(QPoint gridPixel);
     void refreshInspector();
     QString frameLabel(int frame) const;
+    QWidget* makeFramesPage();
+    void onRunFinished();
+    void recordPicard();
 
     TrajectoryDocument* document_;
     TrajectoryRunner* runner_;
@@ -83,6 +101,13 @@ private:
     JobProgress* progress_;
     QLabel* summary_;
     QLabel* samplerNote_;
+    QLabel* rangeLabel_;
+    QTabWidget* pages_;
+    ForkView* fork_;
+    PicardView* picard_;
+    StopToken picardStop_;
+    quint64 picardTicket_ = 0;
+    ValueScaling scaling_ = ValueScaling::Raw;
     QString settingsModel_;
     QTimer* streamTimer_;
     ModelSession& model_;

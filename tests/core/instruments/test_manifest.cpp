@@ -1,7 +1,7 @@
 // Manifests: SHA-256 against the FIPS 180-4 test vectors, the JSON round trip, bad manifests
 // refused by name, and checkpoint digests of files, folders and oracle specs.
 #include "core/instruments/manifest.h"
-#include "core/instruments/sha256.h"
+#include "core/io/sha256.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -1,13 +1,16 @@
-// Mutated checkpoints (core/io/zip_integrity + core/checkpoint): every single and double byte
-// flip, truncation, appended junk and swap of two equal-size weight records of the shipped
-// two-moons model either fails to open with a ds::Error naming the file, or opens and gives
-// bit for bit the original's output (a flip in slack bytes may be harmless). Never a crash,
-// never another exception type, never silently different weights. Also userMessage().
+// Mutated checkpoints (core/io/zip_integrity + core/checkpoint): the mutants of
+// tests/support/checkpoint_mutants.h (byte flips, truncations, appended junk, swapped weight
+// records, and "re-zipped" damage with the zip CRC-32s rewritten: swaps, flips, lying header
+// numbers) of the shipped two-moons model either fail to open with a ds::Error naming the file,
+// or open and give bit for bit the original's output (a flip in slack bytes may be harmless).
+// Never a crash, never another exception type, never silently different weights. The same
+// mutants run under ASan/UBSan in tests/fuzz (mutant_checkpoints). Also userMessage().
 #include "core/denoisers/network_denoiser.h"
 #include "core/error.h"
 #include "core/io/resource_paths.h"
 #include "core/io/zip_integrity.h"
 #include "core/user_message.h"
+#include "tests/support/checkpoint_mutants.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 
@@ -20,7 +23,6 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
-#include <random>
 
 using namespace ds;
 
@@ -28,44 +30,10 @@ namespace {
 
 constexpr uint64_t kSeed = 20261201;
 
-uint32_t le32(const QByteArray& b, qsizetype at)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; --i)
-        v = v << 8 | uint8_t(b[at + i]);
-    return v;
-}
-uint16_t le16(const QByteArray& b, qsizetype at) { return uint16_t(uint8_t(b[at]) | uint8_t(b[at + 1]) << 8); }
-
-struct Record {
-    QByteArray name;
-    qsizetype data = 0; // offset of the stored bytes
-    qsizetype size = 0;
-};
-
-// The weight records archive/data/N, located through the central directory (a reader
-// independent of the one under test; 32-bit fields suffice for this small file).
-std::vector<Record> weightRecords(const QByteArray& bytes)
-{
-    const auto end = bytes.lastIndexOf(QByteArray("PK\x05\x06", 4));
-    const int count = le16(bytes, end + 10);
-    qsizetype pos = le32(bytes, end + 16);
-    std::vector<Record> out;
-    for (int i = 0; i < count; ++i) {
-        const int nameLen = le16(bytes, pos + 28), extraLen = le16(bytes, pos + 30), commentLen = le16(bytes, pos + 32);
-        Record r{bytes.mid(pos + 46, nameLen), 0, qsizetype(le32(bytes, pos + 20))};
-        const qsizetype local = le32(bytes, pos + 42);
-        r.data = local + 30 + le16(bytes, local + 26) + le16(bytes, local + 28);
-        if (r.name.contains("/data/") && le16(bytes, pos + 10) == 0)
-            out.push_back(r);
-        pos += 46 + nameLen + extraLen + commentLen;
-    }
-    return out;
-}
-
 struct Tally {
     int refused = 0;
     int harmless = 0;
+    bool mustRefuse = false;
 };
 
 } // namespace
@@ -73,7 +41,7 @@ struct Tally {
 class CheckpointMutantsTest : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
-    QByteArray original_;
+    std::string original_;
     at::Tensor x_, k_, expected_;
     std::map<std::string, Tally> tally_;
 
@@ -86,14 +54,17 @@ class CheckpointMutantsTest : public QObject {
     }
 
     // Refused with a ds::Error naming the file, or the original's output exactly.
-    void check(const QByteArray& bytes, const std::string& kind, const std::string& what)
+    void write(const std::string& bytes)
+    {
+        QFile f(QString::fromStdString(mutantPath()));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(f.write(bytes.data(), qint64(bytes.size())), qint64(bytes.size()));
+    }
+
+    void check(const std::string& bytes, const std::string& kind, const std::string& what)
     {
         const auto path = mutantPath();
-        {
-            QFile f(QString::fromStdString(path));
-            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-            QCOMPARE(f.write(bytes), bytes.size());
-        }
+        write(bytes);
         try {
             auto out = outputOf(path);
             QVERIFY2(at::equal(out, expected_), (kind + " " + what + " opened with a different output").c_str());
@@ -113,7 +84,7 @@ private Q_SLOTS:
         const auto source = resourcePath("demo/two_moons.dsckpt");
         QFile f(QString::fromStdString(source));
         QVERIFY2(f.open(QIODevice::ReadOnly), source.c_str());
-        original_ = f.readAll();
+        original_ = f.readAll().toStdString();
         auto denoiser = NetworkDenoiser::open(source);
         const auto& s = denoiser->info().shape;
         x_ = at::linspace(-2, 2, 8 * s[0] * s[1] * s[2]).reshape({8, s[0], s[1], s[2]});
@@ -124,79 +95,58 @@ private Q_SLOTS:
 
     void originalVerifies() { verifyZipArchive(resourcePath("demo/two_moons.dsckpt")); }
 
-    void byteFlips()
+    // The shipped demos carry both digests, so re-zipped damage is caught too.
+    void originalHasDigests()
     {
-        std::mt19937_64 rng(kSeed);
-        std::uniform_int_distribution<qsizetype> offset(0, original_.size() - 1);
-        std::uniform_int_distribution<int> mask(1, 255);
-        for (int i = 0; i < 250; ++i) {
-            auto bytes = original_;
-            const auto at = offset(rng);
-            bytes[at] = char(bytes[at] ^ mask(rng));
-            check(bytes, "single flip", "at " + std::to_string(at));
-        }
-        for (int i = 0; i < 150; ++i) {
-            auto bytes = original_;
-            const auto a = offset(rng), b = offset(rng);
-            bytes[a] = char(bytes[a] ^ mask(rng));
-            bytes[b] = char(bytes[b] ^ mask(rng));
-            check(bytes, "double flip", "at " + std::to_string(a) + "," + std::to_string(b));
-        }
+        QVERIFY2(original_.find("header_sha256") != std::string::npos,
+                 "demo/two_moons.dsckpt has no header_sha256 (re-save the demos with `diffscope-cli slim`)");
+        QVERIFY(original_.find("weights_sha256") != std::string::npos);
     }
 
-    void truncationsAndJunk()
+    void everyMutant()
     {
-        std::mt19937_64 rng(kSeed + 1);
-        std::uniform_int_distribution<qsizetype> length(0, original_.size() - 1);
-        for (int i = 0; i < 80; ++i) {
-            const auto n = i < 4 ? original_.size() - 1 - i : length(rng); // the last bytes, then anywhere
-            check(original_.left(n), "truncation", "to " + std::to_string(n));
+        const auto mutants = testing::checkpointMutants(original_, kSeed);
+        for (const auto& m : mutants) {
+            tally_[m.kind].mustRefuse = m.mustRefuse;
+            check(m.bytes, m.kind, m.what);
         }
-        std::uniform_int_distribution<int> junkLength(1, 4096), byte(0, 255);
-        for (int i = 0; i < 40; ++i) {
-            auto bytes = original_;
-            const int n = i == 0 ? 1 : junkLength(rng);
-            for (int j = 0; j < n; ++j)
-                bytes.append(char(byte(rng)));
-            check(bytes, "appended junk", std::to_string(n) + " bytes");
-        }
-        QCOMPARE(tally_["truncation"].harmless, 0);
-        QCOMPARE(tally_["appended junk"].harmless, 0);
-    }
-
-    // Each record keeps its own name and CRC in the directory, so swapped contents must fail.
-    void swappedWeightRecords()
-    {
-        const auto records = weightRecords(original_);
-        QVERIFY(records.size() >= 4);
-        int pairs = 0;
-        for (size_t i = 0; i < records.size(); ++i)
-            for (size_t j = i + 1; j < records.size(); ++j) {
-                const auto& a = records[i];
-                const auto& b = records[j];
-                if (a.size != b.size || original_.mid(a.data, a.size) == original_.mid(b.data, b.size))
-                    continue;
-                auto bytes = original_;
-                bytes.replace(a.data, a.size, original_.mid(b.data, b.size));
-                bytes.replace(b.data, b.size, original_.mid(a.data, a.size));
-                check(bytes, "swapped records", (a.name + " <-> " + b.name).toStdString());
-                ++pairs;
-            }
-        QVERIFY(pairs >= 3);
-        QCOMPARE(tally_["swapped records"].harmless, 0);
+        for (const auto& [kind, t] : tally_)
+            QVERIFY2(!t.mustRefuse || t.harmless == 0, (kind + ": a mutant loaded").c_str());
+        for (const char* kind : {"swapped records", "re-zipped swap", "re-zipped flip", "lying header"})
+            QVERIFY2(tally_[kind].refused >= 3, kind);
     }
 
     void namesTheBadEntry()
     {
-        const auto records = weightRecords(original_);
+        std::vector<testing::ZipRecord> records;
+        for (const auto& r : testing::zipRecords(original_))
+            if (r.name.find("/data/") != std::string::npos)
+                records.push_back(r);
         auto bytes = original_;
         bytes[records[1].data + 3] = char(bytes[records[1].data + 3] ^ 0x40);
-        QFile f(QString::fromStdString(mutantPath()));
-        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(bytes);
-        f.close();
-        DS_EXPECT_ERROR(verifyZipArchive(mutantPath()), "entry '" + records[1].name.toStdString() + "': CRC-32 mismatch");
+        write(bytes);
+        DS_EXPECT_ERROR(verifyZipArchive(mutantPath()), "entry '" + records[1].name + "': CRC-32 mismatch");
         DS_EXPECT_ERROR(NetworkDenoiser::open(mutantPath()), mutantPath() + ": not a readable diffscope checkpoint");
+        testing::rewriteCrc(bytes, records[1]); // a re-zipped copy: the CRC agrees, the digest does not
+        write(bytes);
+        DS_EXPECT_ERROR(NetworkDenoiser::open(mutantPath()), "weights do not match the SHA-256 in the checkpoint header");
+    }
+
+    // A damaged directory's name bytes are quoted escaped: the message stays one line.
+    void escapesDamagedEntryNames()
+    {
+        const auto records = testing::zipRecords(original_);
+        auto bytes = original_;
+        bytes[records[2].central + 46] = '\n'; // the name's first byte, in the central directory
+        write(bytes);
+        try {
+            verifyZipArchive(mutantPath());
+            QFAIL("a renamed entry verified");
+        } catch (const Error& e) {
+            const std::string m = e.what();
+            QVERIFY2(m.find('\n') == std::string::npos, m.c_str());
+            QVERIFY2(m.find("entry '\\x0a" + records[2].name.substr(1) + "'") != std::string::npos, m.c_str());
+        }
     }
 
     void userMessageIsOneLine()

@@ -20,7 +20,9 @@
 #include "core/export/animation_probe.h"
 #include "core/export/gif_writer.h"
 #include "core/export/mp4_writer.h"
+#include "core/instruments/manifest.h"
 #include "core/io/npy.h"
+#include "core/io/sha256.h"
 
 #include <ATen/ATen.h>
 #include <QFile>
@@ -64,14 +66,19 @@ struct Fixture {
         return o;
     }
     QString path(const QString& name) const { return dir.filePath(name); }
-    // Waits for the running export; returns the files it wrote (empty on failure).
+    // Waits for the running export; returns the files it wrote (empty on failure), less the
+    // manifest the window writes beside the first (exportsWriteTheirManifest reads those).
     QStringList finish()
     {
         QSignalSpy done(&window.exportService(), &ExportService::finished);
         QSignalSpy failed(&window.exportService(), &ExportService::failed);
         if (!QTest::qWaitFor([&] { return !done.isEmpty() || !failed.isEmpty(); }, 60000) || done.isEmpty())
             return {};
-        return done.first().at(1).toStringList();
+        auto files = done.first().at(1).toStringList();
+        if (files.size() < 2 || files.last() != files.first() + ".manifest.json")
+            return {QStringLiteral("no manifest beside %1").arg(files.value(0))};
+        files.removeLast();
+        return files;
     }
 };
 
@@ -101,6 +108,14 @@ private Q_SLOTS:
         // 4 × 4 tiles of 16 pixels upscaled 7× (to ≥ 112) with 1-pixel gaps.
         QCOMPARE(image.width(), 4 * (16 * 7 + 1) + 1);
         QVERIFY(image.allGray() == false);
+        // The window's provenance: the app, the open model, the trajectory's sampler and seed.
+        const auto m = loadManifest(f.path("frame.png.manifest.json").toStdString());
+        QVERIFY2(m.program.rfind("diffscope ", 0) == 0, m.program.c_str());
+        QCOMPARE(m.command, std::string(kGuiExportCommand));
+        QVERIFY(!m.checkpoint.empty());
+        QVERIFY(m.settings.contains("sampler") && m.settings.contains("seed") && m.settings.contains("options"));
+        QCOMPARE(m.outputs.size(), size_t(1));
+        QCOMPARE(m.outputs[0].sha256, sha256File(f.path("frame.png").toStdString()));
     }
 
     void stripAndContactSheetDecode()
@@ -293,6 +308,43 @@ private Q_SLOTS:
         QVERIFY2(finished.first().first().toString().contains("cancelled"), qPrintable(finished.first().first().toString()));
         QVERIFY(!QFile::exists(path));
         QVERIFY(!service.busy());
+    }
+
+    // With a provenance set, each export leaves FILE.manifest.json naming every file it wrote
+    // with its SHA-256 and the settings the window gave; without one, none (tests, scripts).
+    void exportsWriteTheirManifest()
+    {
+        QTemporaryDir dir;
+        const auto path = dir.filePath("traj.npy");
+        auto s = forwardTrajectoryOf(2, 1, 8, 20);
+        ExportService service;
+        QString asked;
+        service.setProvenance([&asked](const QString& what) {
+            asked = what;
+            return ExportProvenance{"diffscope test", {{"sampler", "ddim"}, {"seed", 7}}, "oracle:two-moons", "cpu"};
+        });
+        QSignalSpy finished(&service, &ExportService::finished);
+        QVERIFY(service.start("trajectory arrays", trajectoryNpyTask(path, s.trajectory)));
+        service.waitForIdle();
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(asked, QStringLiteral("trajectory arrays"));
+        const auto files = finished.first().at(1).toStringList();
+        QVERIFY2(files.contains(path + ".manifest.json"), qPrintable(files.join(',')));
+        const auto m = loadManifest((path + ".manifest.json").toStdString());
+        QCOMPARE(m.command, std::string("gui-export"));
+        QCOMPARE(m.settings.at("seed").get<int>(), 7);
+        QCOMPARE(m.settings.at("export").get<std::string>(), std::string("trajectory arrays"));
+        QCOMPARE(m.checkpoint, std::string("oracle:two-moons"));
+        QCOMPARE(qsizetype(m.outputs.size()), files.size() - 1); // every file but the manifest itself
+        for (const auto& o : m.outputs)
+            QCOMPARE(o.sha256, sha256File(o.path));
+
+        ExportService plain;
+        const auto other = dir.filePath("plain.npy");
+        QVERIFY(plain.start("npy", arrayNpyTask(other, at::zeros({2}))));
+        plain.waitForIdle();
+        QVERIFY(QFile::exists(other));
+        QVERIFY(!QFile::exists(other + ".manifest.json"));
     }
 
     void failureNamesTheFile()
