@@ -23,7 +23,6 @@
 #include <functional>
 
 namespace ds {
-namespace {
 
 bool waitUntil(const std::function<bool()>& done, int ms)
 {
@@ -36,6 +35,8 @@ bool waitUntil(const std::function<bool()>& done, int ms)
     }
     return true;
 }
+
+namespace {
 
 void settle() { waitUntil([] { return false; }, 700); } // layouts and coalesced plots
 

@@ -38,19 +38,6 @@
 namespace ds {
 namespace {
 
-// Spins the event loop until `done` holds or `ms` pass.
-bool waitUntil(const std::function<bool()>& done, int ms)
-{
-    QDeadlineTimer deadline(ms);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QApplication::processEvents(QEventLoop::AllEvents, 50);
-        QThread::msleep(10);
-    }
-    return true;
-}
-
 bool save(MainWindow& w, int tab, const QString& path)
 {
     w.tabs().setCurrentIndex(tab);
