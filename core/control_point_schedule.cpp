@@ -1,6 +1,7 @@
 #include "control_point_schedule.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
 
@@ -201,11 +202,12 @@ ControlPointSchedule controlPointScheduleFromJson(const nlohmann::json& j, const
                 ": each control point is [t, log-SNR]");
         s.points.push_back({p[0].get<double>(), p[1].get<double>()});
     }
-    s.interpolation = logSnrInterpolationFromString(j.value("interpolation", std::string("monotone-cubic")));
     try {
+        s.interpolation = logSnrInterpolationFromString(JsonFields(j, where).string("interpolation", "monotone-cubic"));
         s.validate();
-    } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+    } catch (const Error& e) { // JsonFields' messages name `where` already
+        const std::string message = e.what();
+        throw Error(message.rfind(where + ": ", 0) == 0 ? message : where + ": " + message);
     }
     return s;
 }

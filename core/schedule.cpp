@@ -2,6 +2,7 @@
 
 #include "enum_names.h"
 #include "error.h"
+#include "json_fields.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -146,17 +147,6 @@ void validateBetaRange(const ScheduleSpec& s)
             std::string(name(s.kind)) + " schedule: need 0 < beta_start <= beta_end < 1");
 }
 
-std::vector<double> tableFromJson(const nlohmann::json& j, const char* key)
-{
-    require(j.contains(key) && j.at(key).is_array(), std::string("needs \"") + key + "\": an array of numbers");
-    std::vector<double> values;
-    for (const auto& v : j.at(key)) {
-        require(v.is_number(), std::string("\"") + key + "\" holds a non-number");
-        values.push_back(v.get<double>());
-    }
-    return values;
-}
-
 // "scaled_linear" (diffusers' spelling) reads as "scaled-linear".
 ScheduleKind kindFromJson(std::string text)
 {
@@ -288,30 +278,25 @@ nlohmann::json toJson(const ScheduleSpec& s)
 
 namespace {
 
-// "T" as an integer: nlohmann casts a double such as 1e56 to int64 unchecked (UB), so a
-// non-integer is refused first.
-int64_t integerT(const nlohmann::json& j)
+ScheduleSpec parseSpec(const nlohmann::json& j, const std::string& where)
 {
-    require(j.at("T").is_number_integer(), "\"T\" must be an integer");
-    return j.at("T").get<int64_t>();
-}
-
-ScheduleSpec parseSpec(const nlohmann::json& j)
-{
+    const JsonFields f(j, where + ": schedule");
     ScheduleSpec s;
-    s.kind = kindFromJson(j.at("kind").get<std::string>());
+    s.kind = kindFromJson(f.requiredString("kind"));
     if (s.kind == ScheduleKind::Betas || s.kind == ScheduleKind::AlphasCumprod) {
-        s.values = tableFromJson(j, s.kind == ScheduleKind::Betas ? "betas" : "alphas_cumprod");
-        s.T = j.contains("T") ? integerT(j) : int64_t(s.values.size());
+        const char* key = s.kind == ScheduleKind::Betas ? "betas" : "alphas_cumprod";
+        require(f.has(key), "needs \"", key, "\": an array of numbers");
+        s.values = f.numbers(key, {});
+        s.T = f.integer("T", int64_t(s.values.size()));
     } else {
-        s.T = integerT(j);
+        s.T = f.requiredInteger("T");
     }
-    s.betaStart = j.value("beta_start", s.betaStart);
-    s.betaEnd = j.value("beta_end", s.betaEnd);
-    s.cosineOffset = j.value("s", s.cosineOffset);
-    s.gamma = j.value("gamma", s.gamma);
-    s.epsilon = j.value("epsilon", s.epsilon);
-    s.rescaleZeroTerminalSnr = j.value("rescale_zero_terminal_snr", false);
+    s.betaStart = f.number("beta_start", s.betaStart);
+    s.betaEnd = f.number("beta_end", s.betaEnd);
+    s.cosineOffset = f.number("s", s.cosineOffset);
+    s.gamma = f.number("gamma", s.gamma);
+    s.epsilon = f.number("epsilon", s.epsilon);
+    s.rescaleZeroTerminalSnr = f.boolean("rescale_zero_terminal_snr", false);
     return s;
 }
 
@@ -322,11 +307,10 @@ ScheduleSpec scheduleSpecFromJson(const nlohmann::json& j, const std::string& wh
     require(j.is_object(), where + ": \"schedule\" must be an object");
     ScheduleSpec s;
     try {
-        s = parseSpec(j);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": bad schedule: " + e.what());
-    } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+        s = parseSpec(j, where);
+    } catch (const Error& e) { // JsonFields' messages name `where` already
+        const std::string message = e.what();
+        throw Error(message.rfind(where + ": ", 0) == 0 ? message : where + ": " + message);
     }
     try {
         s.validate();

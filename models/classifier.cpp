@@ -24,16 +24,29 @@ nlohmann::json ClassifierConfig::toJson() const
 
 ClassifierConfig ClassifierConfig::fromJson(const nlohmann::json& j)
 {
+    const ConfigFields f(j, "classifier config");
+    f.onlyKeys({"kind", "channels", "image_size", "width", "features", "classes"});
     ClassifierConfig c;
-    c.channels = j.value("channels", c.channels);
-    c.imageSize = j.value("image_size", c.imageSize);
-    c.width = j.value("width", c.width);
-    c.features = j.value("features", c.features);
-    c.classes = j.value("classes", c.classes);
-    requireConfig(c.imageSize % 4 == 0 && c.imageSize >= 4 && c.width % 8 == 0 && c.width >= 8 && c.features >= 2
-                      && c.classes >= 2,
-                  "classifier config: image_size must be a multiple of 4, width of 8");
+    c.channels = f.integer("channels", c.channels, 1, 64);
+    c.imageSize = f.integer("image_size", c.imageSize, 4, 1024);
+    c.width = f.integer("width", c.width, 8, 1024);
+    c.features = f.integer("features", c.features, 2, 65536);
+    c.classes = f.integer("classes", c.classes, 2, 65536);
+    if (c.imageSize % 4 != 0) // two 2×2 poolings
+        f.fail("image_size", "must be a multiple of 4, not " + std::to_string(c.imageSize));
+    if (c.width % 8 != 0) // GroupNorm(8, width)
+        f.fail("width", "must be a multiple of 8, not " + std::to_string(c.width));
+    requireParameterBudget(c.parameterCount(), "classifier config", "width, image_size, features and classes");
     return c;
+}
+
+// conv1..conv4 (3×3), two GroupNorms, the dense layer over 2w·(S/4)² and the head.
+double ClassifierConfig::parameterCount() const
+{
+    const double w = double(width), side = double(imageSize / 4);
+    return convParameters(double(channels), w, 3) + groupNormParameters(w) + convParameters(w, w, 3)
+           + convParameters(w, 2 * w, 3) + groupNormParameters(2 * w) + convParameters(2 * w, 2 * w, 3)
+           + linearParameters(2 * w * side * side, double(features)) + linearParameters(double(features), double(classes));
 }
 
 FeatureClassifierImpl::FeatureClassifierImpl(const ClassifierConfig& config) : config_(ClassifierConfig::fromJson(config.toJson()))

@@ -18,7 +18,9 @@ struct ClassifierConfig {
     int64_t classes = 10;
 
     nlohmann::json toJson() const;
+    // Throws std::invalid_argument naming the field (wrong type, out of range, over budget).
     static ClassifierConfig fromJson(const nlohmann::json& j);
+    double parameterCount() const; // of the network this config builds, without building it
 };
 
 class FeatureClassifierImpl : public NetworkImpl {

@@ -2,6 +2,7 @@
 #include "models/diffusers_unet.h"
 
 #include "core/error.h"
+#include "models/config_check.h"
 #include "models/diffusers/blocks.h"
 #include "models/diffusers/embeddings.h"
 #include "models/diffusers/skip_blocks.h"
@@ -9,6 +10,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ds {
 
@@ -124,6 +126,64 @@ std::shared_ptr<UpBlockBase> makeUpBlock(const DiffusersUNetConfig& c, size_t i,
 
 } // namespace
 
+double DiffusersUNetConfig::parameterCount() const
+{
+    // The constructor's wiring, counting instead of allocating (a fuzz target checks both agree).
+    const double temb = double(timeEmbedDim());
+    const bool scaleShift = resnetTimeScaleShift == "scale_shift";
+    auto resnet = [&](double in, double out, bool forceShortcut = false) {
+        return groupNormParameters(in) + convParameters(in, out, 3) + linearParameters(temb, scaleShift ? 2 * out : out) +
+               groupNormParameters(out) + convParameters(out, out, 3) +
+               (in != out || forceShortcut ? convParameters(in, out, 1) : 0);
+    };
+    auto attention = [&](double channels, bool norm) {
+        const double head = double(attentionHeadDim.value_or(int64_t(channels)));
+        const double inner = std::floor(channels / head) * head;
+        return (norm ? groupNormParameters(channels) : 0) + 3 * linearParameters(channels, inner) +
+               linearParameters(inner, channels);
+    };
+    const double width0 = double(blockOutChannels.at(0));
+    const double projection = timeEmbeddingType == "fourier" ? 2 * width0 : width0;
+    double n = convParameters(double(inChannels), width0, 3) + linearParameters(projection, temb) + linearParameters(temb, temb);
+    if (timeEmbeddingType == "fourier")
+        n += width0;
+    else if (timeEmbeddingType == "learned")
+        n += double(numTrainTimesteps.value_or(0)) * width0;
+    for (size_t i = 0; i < blockOutChannels.size(); ++i) {
+        const DownBlockSpec d = downSpec(*this, i);
+        const bool skip = isSkip(downBlockTypes[i]);
+        const bool attn = skip ? downBlockTypes[i] == "AttnSkipDownBlock2D" : d.attention;
+        for (int64_t l = 0; l < d.layers; ++l)
+            n += resnet(double(l == 0 ? d.in : d.out), double(d.out)) + (attn ? attention(double(d.out), true) : 0);
+        if (d.downsampler != Resampler::None)
+            n += skip ? resnet(double(d.out), double(d.out), true) + convParameters(3, double(d.out), 1)
+                 : d.downsampler == Resampler::Conv ? convParameters(double(d.out), double(d.out), 3)
+                                                    : resnet(double(d.out), double(d.out));
+    }
+    if (midBlockType) {
+        const double c = double(blockOutChannels.back());
+        const bool attnNorm = attnNormNumGroups || !scaleShift;
+        n += 2 * resnet(c, c) + (addAttention ? attention(c, attnNorm) : 0);
+    }
+    for (size_t i = 0; i < blockOutChannels.size(); ++i) {
+        const UpBlockSpec u = upSpec(*this, i);
+        const bool skip = isSkip(upBlockTypes[i]);
+        const bool attn = skip ? upBlockTypes[i] == "AttnSkipUpBlock2D" : u.attention;
+        for (int64_t l = 0; l < u.layers; ++l) {
+            const double in = double((l == 0 ? u.prevOut : u.out) + (l == u.layers - 1 ? u.in : u.out));
+            n += resnet(in, double(u.out)) + (attn && !skip ? attention(double(u.out), true) : 0);
+        }
+        if (skip && attn) // one attention after the resnets
+            n += attention(double(u.out), true);
+        if (u.upsampler != Resampler::None)
+            n += skip ? resnet(double(u.out), double(u.out), true) + convParameters(double(u.out), 3, 3) +
+                            groupNormParameters(double(u.out))
+                 : u.upsampler == Resampler::Conv ? convParameters(double(u.out), double(u.out), 3)
+                                                  : resnet(double(u.out), double(u.out));
+    }
+    return n + groupNormParameters(width0) + convParameters(width0, double(outChannels), 3);
+}
+
 DiffusersUNet2DImpl::DiffusersUNet2DImpl(DiffusersUNetConfig config) : config_(std::move(config))
 {
     const auto& c = config_;
@@ -166,7 +226,8 @@ double DiffusersUNet2DImpl::flopsPerSample() const
     const auto [height, width] = sampleSide(config_.sampleSize);
     const int64_t levels = int64_t(config_.blockOutChannels.size());
     auto positions = [&, height = height, width = width](int64_t level) {
-        return level < 0 ? 1.0 : double(std::max<int64_t>(height >> level, 1) * std::max<int64_t>(width >> level, 1));
+        // In double: sample_size is informational and unchecked, so an int64 product could overflow.
+        return level < 0 ? 1.0 : double(std::max<int64_t>(height >> level, 1)) * double(std::max<int64_t>(width >> level, 1));
     };
     double flops = 0;
     for (const auto& item : named_parameters(/*recurse=*/true)) {

@@ -64,8 +64,12 @@ struct DiffusersUNetConfig {
     int64_t timeEmbedDim() const { return timeEmbeddingDim.value_or(4 * blockOutChannels.at(0)); }
 
     // Parses and checks a diffusers config.json; `where` (the file) starts every message. Refuses
-    // class conditioning, unknown block types, unknown option values and unknown non-null keys.
+    // class conditioning, unknown block types, unknown option values, unknown non-null keys and
+    // sizes beyond the bounds in unet_config.cpp.
     static DiffusersUNetConfig fromJson(const nlohmann::json& j, const std::string& where);
+    // Parameters and buffers-as-parameters of the network this config builds, computed without
+    // building it; fromJson refuses a config over kMaxNetworkParameters (models/config_check.h).
+    double parameterCount() const;
     nlohmann::json toJson() const; // a config.json diffusers reads back (_class_name UNet2DModel)
 };
 

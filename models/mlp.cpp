@@ -15,19 +15,25 @@ nlohmann::json MlpConfig::toJson() const
 
 MlpConfig MlpConfig::fromJson(const nlohmann::json& j)
 {
+    const ConfigFields f(j, "mlp config");
+    f.onlyKeys({"kind", "dims", "hidden", "layers", "time_dim"});
     MlpConfig c;
-    try {
-        c.dims = j.value("dims", c.dims);
-        c.hidden = j.value("hidden", c.hidden);
-        c.layers = j.value("layers", c.layers);
-        c.timeDim = j.value("time_dim", c.timeDim);
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument(std::string("mlp config: ") + e.what());
-    }
-    requireConfig(c.dims >= 1 && c.dims <= 4096 && c.hidden >= 4 && c.hidden <= 8192 && c.layers >= 1 && c.layers <= 32,
-            "mlp config: dims, hidden or layers out of range");
-    requireConfig(c.timeDim >= 4 && c.timeDim % 2 == 0, "mlp config: time_dim must be even and >= 4");
+    c.dims = f.integer("dims", c.dims, 1, 4096);
+    c.hidden = f.integer("hidden", c.hidden, 4, 8192);
+    c.layers = f.integer("layers", c.layers, 1, 32);
+    c.timeDim = f.integer("time_dim", c.timeDim, 4, 8192);
+    if (c.timeDim % 2 != 0) // sinusoidal: sin and cos halves
+        f.fail("time_dim", "must be even, not " + std::to_string(c.timeDim));
+    requireParameterBudget(c.parameterCount(), "mlp config", "dims, hidden and layers");
     return c;
+}
+
+// [x, emb] → hidden, (layers − 1) hidden → hidden, hidden → x.
+double MlpConfig::parameterCount() const
+{
+    const double h = double(hidden);
+    return linearParameters(double(dims + timeDim), h) + double(layers - 1) * linearParameters(h, h)
+           + linearParameters(h, double(dims));
 }
 
 MlpImpl::MlpImpl(const MlpConfig& config) : config_(MlpConfig::fromJson(config.toJson()))

@@ -19,7 +19,9 @@ struct MlpConfig {
     int64_t timeDim = 32;   // sinusoidal embedding width
 
     nlohmann::json toJson() const;
+    // Throws std::invalid_argument naming the field (wrong type, out of range, over budget).
     static MlpConfig fromJson(const nlohmann::json& j);
+    double parameterCount() const; // of the network this config builds, without building it
 };
 
 class MlpImpl : public NetworkImpl {

@@ -19,6 +19,10 @@ public:
     // {"kind": "pixel-aware", "channels", "image_size", "steps" (T), "scale": {unet fields},
     //  "reverse": {unet fields}}; channel counts of the two UNets are filled in from these.
     explicit PixelAwareNetImpl(const nlohmann::json& config);
+    // That config checked (std::invalid_argument naming the field) with both UNets filled in.
+    static nlohmann::json normalizedConfig(const nlohmann::json& config);
+    // Weights and biases of both UNets of a normalized config, without building them.
+    static double parameterCount(const nlohmann::json& normalized);
 
     torch::Tensor scale(const torch::Tensor& x, const torch::Tensor& k);
     // [N, T, C, H, W]: Z^{k+1} at [:, k].

@@ -36,33 +36,84 @@ nlohmann::json UNetConfig::toJson() const
 
 UNetConfig UNetConfig::fromJson(const nlohmann::json& j)
 {
+    // Widths up to 16384 keep every product below in int64; the parameter budget bounds the rest.
+    constexpr int64_t kMaxWidth = 16384;
+    const ConfigFields f(j, "unet config");
+    f.onlyKeys({"kind", "channels", "out_channels", "image_size", "base_channels", "multipliers", "res_blocks",
+                "attention_resolutions", "groups", "dropout"});
     UNetConfig c;
-    try {
-        c.channels = j.value("channels", c.channels);
-        c.outChannels = j.value("out_channels", c.outChannels);
-        c.imageSize = j.value("image_size", c.imageSize);
-        c.baseChannels = j.value("base_channels", c.baseChannels);
-        c.multipliers = j.value("multipliers", c.multipliers);
-        c.resBlocks = j.value("res_blocks", c.resBlocks);
-        c.attentionResolutions = j.value("attention_resolutions", c.attentionResolutions);
-        c.groups = j.value("groups", c.groups);
-        c.dropout = j.value("dropout", c.dropout);
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument(std::string("unet config: ") + e.what());
-    }
-    requireConfig(c.channels >= 1 && c.channels <= 64, "unet config: channels must be in 1..64");
-    requireConfig(c.outChannels >= 0 && c.outChannels <= 16384, "unet config: out_channels must be in 0..16384");
+    c.channels = f.integer("channels", c.channels, 1, 64);
+    c.outChannels = f.integer("out_channels", c.outChannels, 0, kMaxWidth);
     if (c.outChannels == 0)
         c.outChannels = c.channels;
-    requireConfig(c.imageSize >= 4 && c.imageSize <= 1024, "unet config: image_size must be in 4..1024");
-    requireConfig(c.baseChannels >= 4 && c.baseChannels <= 1024, "unet config: base_channels must be in 4..1024");
-    requireConfig(!c.multipliers.empty() && c.multipliers.size() <= 6, "unet config: 1..6 multipliers");
-    requireConfig(c.resBlocks >= 1 && c.resBlocks <= 8, "unet config: res_blocks must be in 1..8");
-    requireConfig(c.groups >= 1 && c.dropout >= 0 && c.dropout < 1, "unet config: bad groups or dropout");
+    c.imageSize = f.integer("image_size", c.imageSize, 4, 1024);
+    c.baseChannels = f.integer("base_channels", c.baseChannels, 4, 1024);
+    c.multipliers = f.integers("multipliers", c.multipliers, 1, 6, 1, kMaxWidth / c.baseChannels);
+    c.resBlocks = f.integer("res_blocks", c.resBlocks, 1, 8);
+    c.attentionResolutions = f.integers("attention_resolutions", c.attentionResolutions, 0, 16, 1, 1024);
+    c.groups = f.integer("groups", c.groups, 1, c.baseChannels);
+    c.dropout = f.number("dropout", c.dropout, 0, 1);
+    if (c.dropout == 1)
+        f.fail("dropout", "must be below 1 (1 drops everything)");
+    // The time embedding is sinusoidal over base_channels (sin and cos halves).
+    if (c.baseChannels % 2 != 0)
+        f.fail("base_channels", "must be even (the time embedding's sin and cos halves), not " + std::to_string(c.baseChannels));
+    // GroupNorm runs on base_channels (the first skip) and on every level's width.
+    if (c.baseChannels % c.groups != 0)
+        f.fail("groups", std::to_string(c.groups) + " does not divide base_channels " + std::to_string(c.baseChannels));
     for (auto m : c.multipliers)
-        requireConfig(m >= 1 && (c.baseChannels * m) % c.groups == 0,
-                "unet config: every width base_channels·multiplier must be a multiple of groups");
+        if ((c.baseChannels * m) % c.groups != 0)
+            f.fail("groups", std::to_string(c.groups) + " does not divide the width base_channels·multiplier "
+                                 + std::to_string(c.baseChannels * m));
+    requireParameterBudget(c.parameterCount(), "unet config", "base_channels, multipliers, res_blocks and out_channels");
     return c;
+}
+
+double UNetConfig::parameterCount() const
+{
+    // The constructor's walk, counting instead of allocating.
+    const double emb = 4.0 * double(baseChannels);
+    auto res = [&](double in, double out) {
+        return groupNormParameters(in) + convParameters(in, out, 3) + linearParameters(emb, out) + groupNormParameters(out)
+               + convParameters(out, out, 3) + (in != out ? convParameters(in, out, 1) : 0);
+    };
+    auto attention = [](double c) { return groupNormParameters(c) + convParameters(c, 3 * c, 1) + convParameters(c, c, 1); };
+    auto wantsAttention = [&](int64_t size) {
+        return std::find(attentionResolutions.begin(), attentionResolutions.end(), size) != attentionResolutions.end();
+    };
+    double n = linearParameters(double(baseChannels), emb) + linearParameters(emb, emb)
+               + convParameters(double(channels), double(baseChannels), 3);
+    std::vector<double> skips{double(baseChannels)};
+    double width = double(baseChannels);
+    int64_t size = imageSize;
+    const size_t levels = multipliers.size();
+    for (size_t l = 0; l < levels; ++l) {
+        const double out = double(baseChannels * multipliers[l]);
+        for (int64_t r = 0; r < resBlocks; ++r) {
+            n += res(width, out) + (wantsAttention(size) ? attention(out) : 0);
+            width = out;
+            skips.push_back(width);
+        }
+        if (l + 1 < levels) {
+            n += convParameters(width, width, 3);
+            size = (size + 1) / 2;
+            skips.push_back(width);
+        }
+    }
+    n += 2 * res(width, width) + attention(width); // the middle: res, attention, res
+    for (size_t l = levels; l-- > 0;) {
+        const double out = double(baseChannels * multipliers[l]);
+        for (int64_t r = 0; r <= resBlocks; ++r) {
+            n += res(width + skips.back(), out) + (wantsAttention(size) ? attention(out) : 0);
+            skips.pop_back();
+            width = out;
+        }
+        if (l > 0) {
+            n += convParameters(width, width, 3);
+            size *= 2;
+        }
+    }
+    return n + groupNormParameters(width) + convParameters(width, double(outChannels), 3);
 }
 
 ResBlockImpl::ResBlockImpl(int64_t in, int64_t out, int64_t embDim, int64_t groups, double dropout)

@@ -30,7 +30,11 @@ struct UNetConfig {
     double dropout = 0.0;
 
     nlohmann::json toJson() const;
-    static UNetConfig fromJson(const nlohmann::json& j); // throws ds::Error on bad values
+    // Throws std::invalid_argument naming the field: a wrong type, a value out of range, widths
+    // that groups do not divide, more than kMaxNetworkParameters (models/config_check.h).
+    static UNetConfig fromJson(const nlohmann::json& j);
+    // Weights and biases of the network this config builds, computed without building it.
+    double parameterCount() const;
 };
 
 // h = conv(SiLU(GN(x))) + W·SiLU(t_emb); h = conv(dropout(SiLU(GN(h)))); out = skip(x) + h.

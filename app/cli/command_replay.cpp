@@ -6,6 +6,7 @@
 #include "commands.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/instruments/manifest.h"
 #include "core/io/sha256.h"
 #include "core/io/npy.h"
@@ -131,7 +132,8 @@ void checkRecordedFiles(const Manifest& m, const std::string& manifest, const st
         if (now != o.sha256)
             differ(o.path + (now.empty() ? ": missing" : ": SHA-256 " + now + ", recorded " + o.sha256));
     }
-    std::cout << manifest << " was written by the app (" << m.settings.value("export", std::string("export"))
+    const auto exportName = JsonFields(m.settings, manifest + ": settings").string("export", "export");
+    std::cout << manifest << " was written by the app (" << exportName
               << "); it records settings, not a command to rerun: " << m.settings.dump() << '\n';
     require(differences.empty(), "replay of ", manifest, ": ", differences.size(), " difference(s), listed above");
     std::cout << "unchanged: " << m.outputs.size() << " file(s) match " << manifest << '\n';

@@ -6,6 +6,7 @@
 #include "progress_bar.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/image_io.h"
 #include "core/training/training_job.h"
 
@@ -46,24 +47,11 @@ struct TrainArgs {
     bool quiet = false;
 };
 
-nlohmann::json parseJson(const std::string& text, const std::string& what)
-{
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(what + " is not valid JSON: " + e.what());
-    }
-}
-
 TrainingConfig configFrom(const TrainArgs& a)
 {
     TrainingConfig c;
     if (!a.config.empty()) {
-        std::ifstream in(a.config);
-        require(bool(in), a.config + ": cannot open");
-        std::stringstream text;
-        text << in.rdbuf();
-        c = trainingConfigFromJson(parseJson(text.str(), a.config), a.config);
+        c = trainingConfigFromJson(readJsonFile(a.config), a.config);
     } else if (!a.preset.empty()) {
         c = presetTrainingConfig(a.preset);
     }

@@ -1,6 +1,7 @@
 #include "diffusers_model.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
 #include "core/user_message.h"
@@ -44,17 +45,6 @@ bool endsWith(const std::string& s, const std::string& tail)
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-nlohmann::json readJsonFile(const fs::path& path)
-{
-    std::ifstream in(path);
-    require(bool(in), path.string() + ": cannot open for reading");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path.string() + ": not valid JSON: " + e.what());
-    }
-}
-
 // A pipeline (model_index.json) keeps the UNet in unet/ and the scheduler in scheduler/; a
 // UNet folder saved on its own may sit beside a pipeline's scheduler/ folder.
 FolderLayout findLayout(const std::string& folder)
@@ -88,7 +78,8 @@ nlohmann::json readUNetConfig(const std::string& path)
             path + ": _class_name is " + className.dump() + ", not UNet2DModel (only UNet2DModel folders open here)");
     const auto in = config.value("in_channels", nlohmann::json(3));
     const auto out = config.value("out_channels", nlohmann::json(3));
-    require(in.is_number_integer() && out.is_number_integer() && (out == in || out == 2 * in.get<int64_t>()),
+    // in_channels ≤ 65536 (models/diffusers/unet_config.cpp), so 2·in cannot overflow.
+    require(JsonFields::isIntegerIn(in, 1, 65536) && out.is_number_integer() && (out == in || out == 2 * in.get<int64_t>()),
             path + ": in_channels and out_channels must be integers, out_channels = in_channels (or twice it, "
                    "with learned variance)");
     return config;

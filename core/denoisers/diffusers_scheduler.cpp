@@ -1,6 +1,7 @@
 #include "diffusers_scheduler.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -282,15 +283,7 @@ DiffusersScheduler diffusersSchedulerFromJson(const nlohmann::json& j, const std
 
 DiffusersScheduler readDiffusersScheduler(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), path + ": cannot open the scheduler config");
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const json::exception& e) {
-        throw Error(path + ": not valid JSON: " + e.what());
-    }
-    return diffusersSchedulerFromJson(j, path);
+    return diffusersSchedulerFromJson(readJsonFile(path), path);
 }
 
 } // namespace ds

@@ -1,6 +1,7 @@
 #include "torchscript_denoiser.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/zip_integrity.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
@@ -126,37 +127,29 @@ at::Tensor runModule(torch::jit::Module& module, const at::Tensor& x, const at::
 
 DenoiserInfo parseDiffscopeHeader(const std::string& text, const std::string& where)
 {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": diffscope.json is not valid JSON: " + e.what());
-    }
-    require(j.is_object(), where + ": diffscope.json must be a JSON object");
-    require(j.contains("format") && j["format"].is_number_integer(), where + ": diffscope.json lacks \"format\"");
-    require(j["format"].get<int>() == 1, where + ": diffscope.json format " + j["format"].dump()
-                                             + " is not supported (this build reads format 1)");
+    const auto j = parseJson(text, where + ": diffscope.json");
+    const JsonFields f(j, where + ": diffscope.json");
+    const auto format = f.requiredInteger("format");
+    require(format == 1, where, ": diffscope.json format ", format, " is not supported (this build reads format 1)");
     DenoiserInfo info;
     info.kind = "torchscript";
     info.source = where;
-    require(j.contains("prediction") && j["prediction"].is_string(), where + ": diffscope.json lacks \"prediction\"");
     try {
-        info.prediction = predictionFromString(j["prediction"].get<std::string>());
+        info.prediction = predictionFromString(f.requiredString("prediction"));
     } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+        const std::string message = e.what();
+        throw Error(message.rfind(where, 0) == 0 ? message : where + ": " + message);
     }
-    require(j.contains("schedule"), where + ": diffscope.json lacks \"schedule\"");
-    info.schedule = scheduleSpecFromJson(j["schedule"], where);
-    require(j.contains("shape"), where + ": diffscope.json lacks \"shape\"");
-    info.shape = parseShape(j["shape"], where);
-    if (j.contains("data_range")) {
+    info.schedule = scheduleSpecFromJson(f.required("schedule"), where);
+    info.shape = parseShape(f.required("shape"), where);
+    if (f.has("data_range")) {
         const auto& r = j["data_range"];
         require(r.is_array() && r.size() == 2 && r[0].is_number() && r[1].is_number(),
                 where + ": \"data_range\" must be [lo, hi]");
         info.range = {r[0].get<double>(), r[1].get<double>()};
         require(info.range.valid(), where + ": \"data_range\" needs lo < hi");
     }
-    info.dataset = j.value("dataset", std::string());
+    info.dataset = f.string("dataset", std::string());
     return info;
 }
 

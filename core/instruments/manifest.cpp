@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/atomic_file.h"
 #include "core/user_message.h"
 #include "core/io/sha256.h"
@@ -37,26 +38,33 @@ nlohmann::json toJson(const Manifest& m)
 
 Manifest manifestFromJson(const nlohmann::json& j, const std::string& where)
 {
-    return withContext(where + ": ", [&] {
-        require(j.is_object() && j.value("format", "") == "diffscope-manifest", "not a diffscope manifest");
-        require(j.value("version", 0) == 1, "unsupported manifest version ", j.value("version", 0));
-        Manifest m;
-        m.program = j.at("program").get<std::string>();
-        m.commandLine = j.at("command_line").get<std::vector<std::string>>();
-        m.workingDirectory = j.value("working_directory", "");
-        m.command = j.at("command").get<std::string>();
-        // The app's exports have no command line: replay checks their files instead.
-        require(m.commandLine.size() >= 2 || m.command == kGuiExportCommand, "command_line has no command");
-        m.settings = j.value("settings", nlohmann::json::object());
-        m.checkpoint = j.at("checkpoint").at("spec").get<std::string>();
-        m.checkpointSha256 = j.at("checkpoint").at("sha256").get<std::string>();
-        m.device = j.at("device").get<std::string>();
-        m.libtorch = j.at("libtorch").get<std::string>();
-        for (const auto& o : j.at("outputs"))
-            m.outputs.push_back({o.at("option").get<std::string>(), o.value("suffix", ""), o.at("path").get<std::string>(),
-                                 o.at("sha256").get<std::string>()});
-        return m;
-    });
+    require(j.is_object() && j.contains("format") && j["format"] == "diffscope-manifest", where, ": not a diffscope manifest");
+    const JsonFields f(j, where);
+    const auto version = f.requiredInteger("version");
+    require(version == 1, where, ": unsupported manifest version ", version);
+    Manifest m;
+    m.program = f.requiredString("program");
+    m.commandLine = f.strings("command_line", {});
+    require(f.has("command_line"), where, ": command_line is missing");
+    m.workingDirectory = f.string("working_directory", "");
+    m.command = f.requiredString("command");
+    // The app's exports have no command line: replay checks their files instead.
+    require(m.commandLine.size() >= 2 || m.command == kGuiExportCommand, where, ": command_line has no command");
+    m.settings = f.has("settings") ? f.required("settings") : nlohmann::json::object();
+    require(m.settings.is_object(), where, ": settings must be an object");
+    const JsonFields checkpoint(f.required("checkpoint"), where + ": checkpoint");
+    m.checkpoint = checkpoint.requiredString("spec");
+    m.checkpointSha256 = checkpoint.requiredString("sha256");
+    m.device = f.requiredString("device");
+    m.libtorch = f.requiredString("libtorch");
+    const auto& outputs = f.required("outputs");
+    require(outputs.is_array(), where, ": outputs must be a list");
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        const JsonFields o(outputs[i], where + ": outputs[" + std::to_string(i) + "]");
+        m.outputs.push_back({o.requiredString("option"), o.string("suffix", ""), o.requiredString("path"),
+                             o.requiredString("sha256")});
+    }
+    return m;
 }
 
 void saveManifest(const std::string& path, const Manifest& manifest)
@@ -66,11 +74,7 @@ void saveManifest(const std::string& path, const Manifest& manifest)
 
 Manifest loadManifest(const std::string& path)
 {
-    std::ifstream in(path);
-    require(bool(in), path, ": cannot be read");
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    require(!j.is_discarded(), path, ": not valid JSON");
-    return manifestFromJson(j, path);
+    return manifestFromJson(readJsonFile(path), path);
 }
 
 std::string manifestPathFor(const std::string& output) { return output + ".manifest.json"; }

@@ -3,6 +3,7 @@
 #include "atomic_file.h"
 #include "sha256.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
 #include "zip_integrity.h"
@@ -50,13 +51,7 @@ CheckpointHeader readHeader(torch::serialize::InputArchive& archive, const std::
     if (archive.try_read("header_sha256", digest)) // absent in files written before it existed
         require(digest.isString() && digest.toStringRef() == sha256Hex(value.toStringRef()), path,
                 ": the checkpoint header does not match its SHA-256 (the file is damaged)");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(value.toStringRef());
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": checkpoint header is not valid JSON: " + e.what());
-    }
-    return checkpointHeaderFromJson(j, path);
+    return checkpointHeaderFromJson(parseJson(value.toStringRef(), path + ": checkpoint header"), path);
 }
 
 Network buildFrom(const CheckpointHeader& header, const std::string& path)
@@ -139,53 +134,47 @@ std::string networkDigest(const NetworkImpl& network)
 
 CheckpointHeader checkpointHeaderFromJson(const nlohmann::json& j, const std::string& where)
 {
-    // json::value() throws type_error for a key of another type: check the types first.
     require(j.is_object() && j.contains("format") && j["format"].is_string()
                 && j["format"].get<std::string>() == kFormatName,
             where, ": not a diffscope checkpoint header");
+    const JsonFields f(j, where + ": header");
     CheckpointHeader h;
-    require(j.contains("version") && j["version"].is_number_integer(), where, ": checkpoint header has no integer version");
-    h.version = j["version"].get<int>();
-    require(h.version == CheckpointHeader::kVersion, where + ": checkpoint version " + std::to_string(h.version)
-                                                         + " is not supported (this build reads version "
-                                                         + std::to_string(CheckpointHeader::kVersion) + ")");
+    const auto version = f.requiredInteger("version");
+    require(version == CheckpointHeader::kVersion, where, ": checkpoint version ", version,
+            " is not supported (this build reads version ", CheckpointHeader::kVersion, ")");
+    h.version = int(version);
+    h.kind = f.requiredString("kind");
+    h.network = f.required("network");
+    h.schedule = scheduleSpecFromJson(f.required("schedule"), where);
     try {
-        h.kind = j.at("kind").get<std::string>();
-        h.network = j.at("network");
-        h.schedule = scheduleSpecFromJson(j.at("schedule"), where);
-        h.prediction = predictionFromString(j.at("prediction").get<std::string>());
-        // Integers are checked first: nlohmann casts a double such as 1e300 to int64 unchecked (UB).
-        const auto& shape = j.at("shape");
-        require(shape.is_array() && shape.size() == 3
-                    && std::all_of(shape.begin(), shape.end(), [](const auto& v) { return v.is_number_integer(); }),
-                "header shape must be three integers [C, H, W]");
-        h.shape = shape.get<std::array<int64_t, 3>>();
-        const auto range = j.at("data_range").get<std::array<double, 2>>();
-        h.range = {range[0], range[1]};
-        h.dataset = j.value("dataset", std::string());
-        require(!j.contains("step") || j["step"].is_number_integer(), "header step must be an integer");
-        h.step = j.value("step", int64_t(0));
-        h.created = j.value("created", std::string());
-        h.training = j.value("training", nlohmann::json::object());
-        h.trainingState = j.value("training_state", false);
-        h.extra = j.value("extra", nlohmann::json::object());
-        if (j.contains("weights_sha256")) {
-            const auto& digests = j["weights_sha256"];
-            require(digests.is_object(), "header weights_sha256 must be an object");
-            for (const auto& [key, value] : digests.items()) {
-                require(value.is_string() && value.get<std::string>().size() == 64,
-                        "header weights_sha256.", key, " must be a 64-digit hex string");
-                h.weightsSha256[key] = value.get<std::string>();
-            }
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": bad checkpoint header: " + e.what());
+        h.prediction = predictionFromString(f.requiredString("prediction"));
     } catch (const Error& e) {
-        throw Error(where + ": " + e.what());
+        throw Error(where + ": header prediction: " + e.what());
     }
+    const auto shape = f.integers("shape", {}, 3, 3, 1, 4096);
+    require(f.has("shape"), where, ": header shape is missing");
+    std::copy(shape.begin(), shape.end(), h.shape.begin());
+    const auto& range = f.required("data_range");
+    require(range.is_array() && range.size() == 2 && range[0].is_number() && range[1].is_number(), where,
+            ": header data_range must be [lo, hi], not ", JsonFields::shown(range));
+    h.range = {range[0].get<double>(), range[1].get<double>()};
     require(h.range.valid(), where + ": header data_range needs lo < hi");
-    for (auto s : h.shape)
-        require(s >= 1 && s <= 4096, where + ": header shape entries must be in 1..4096");
+    h.dataset = f.string("dataset", std::string());
+    h.step = f.integer("step", 0, 0);
+    h.created = f.string("created", std::string());
+    h.training = f.has("training") ? f.required("training") : nlohmann::json::object();
+    require(h.training.is_object(), where, ": header training must be an object (the training config)");
+    h.trainingState = f.boolean("training_state", false);
+    h.extra = f.has("extra") ? f.required("extra") : nlohmann::json::object();
+    require(h.extra.is_object(), where, ": header extra must be an object");
+    if (f.has("weights_sha256")) {
+        const JsonFields digests(f.required("weights_sha256"), where + ": header weights_sha256");
+        for (const auto& [key, value] : j["weights_sha256"].items()) {
+            require(value.is_string() && value.get<std::string>().size() == 64, where,
+                    ": header weights_sha256.", JsonFields::shown(key), " must be a 64-digit hex string");
+            h.weightsSha256[key] = value.get<std::string>();
+        }
+    }
     return h;
 }
 

@@ -3,6 +3,7 @@
 #include "core/data/toy_datasets.h"
 #include "core/enum_names.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/io/resource_paths.h"
 
 #include <filesystem>
@@ -78,62 +79,46 @@ nlohmann::json toJson(const TrainingConfig& c)
             {"device", c.device}};
 }
 
-namespace {
-
-// j.value(key, fallback) for integer fields, refusing a non-integer first: nlohmann casts a
-// double such as 1e300 to an integer unchecked (UB; found by tests/fuzz's training_config).
-template <class Int>
-Int integerValue(const nlohmann::json& j, const char* key, Int fallback)
-{
-    if (!j.contains(key))
-        return fallback;
-    require(j[key].is_number_integer(), "\"", key, "\" must be an integer");
-    return j[key].get<Int>();
-}
-
-} // namespace
-
 TrainingConfig trainingConfigFromJson(const nlohmann::json& j, const std::string& where)
 {
     require(j.is_object(), where + ": a training config must be a JSON object");
     const auto known = toJson(TrainingConfig{});
     for (const auto& [key, value] : j.items())
         require(known.contains(key), where + ": unknown training config key '" + key + "'");
+    const JsonFields f(j, where);
     TrainingConfig c;
+    c.name = f.string("name", c.name);
+    c.dataset = f.string("dataset", c.dataset);
+    c.datasetLimit = f.integer("dataset_limit", c.datasetLimit);
+    c.network = f.has("network") ? f.required("network") : c.network;
+    if (f.has("schedule"))
+        c.schedule = scheduleSpecFromJson(f.required("schedule"), where);
     try {
-        c.name = j.value("name", c.name);
-        c.dataset = j.value("dataset", c.dataset);
-        c.datasetLimit = integerValue(j, "dataset_limit", c.datasetLimit);
-        c.network = j.value("network", c.network);
-        if (j.contains("schedule"))
-            c.schedule = scheduleSpecFromJson(j["schedule"], where);
-        c.objective = trainingObjectiveFromString(j.value("objective", std::string(name(c.objective))));
-        c.prediction = predictionFromString(j.value("prediction", std::string(name(c.prediction))));
-        c.teacher = j.value("teacher", c.teacher);
-        c.dnmSteps = integerValue(j, "dnm_steps", c.dnmSteps);
-        c.teacherPaths = integerValue(j, "teacher_paths", c.teacherPaths);
-        c.steps = integerValue(j, "steps", c.steps);
-        c.batch = integerValue(j, "batch", c.batch);
-        c.lr = j.value("lr", c.lr);
-        c.warmup = integerValue(j, "warmup", c.warmup);
-        c.minLrRatio = j.value("min_lr_ratio", c.minLrRatio);
-        c.weightDecay = j.value("weight_decay", c.weightDecay);
-        c.emaDecay = j.value("ema_decay", c.emaDecay);
-        c.gradClip = j.value("grad_clip", c.gradClip);
-        c.mixedPrecision = j.value("mixed_precision", c.mixedPrecision);
-        c.seed = integerValue(j, "seed", c.seed);
-        c.previewEvery = integerValue(j, "preview_every", c.previewEvery);
-        c.previewCount = integerValue(j, "preview_count", c.previewCount);
-        c.checkpointEvery = integerValue(j, "checkpoint_every", c.checkpointEvery);
-        c.keepCheckpoints = integerValue(j, "keep_checkpoints", c.keepCheckpoints);
-        c.outputDir = j.value("output_dir", c.outputDir);
-        c.device = j.value("device", c.device);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": bad training config: " + e.what());
-    } catch (const Error& e) { // integerValue's; the schedule's messages already name `where`
+        c.objective = trainingObjectiveFromString(f.string("objective", std::string(name(c.objective))));
+        c.prediction = predictionFromString(f.string("prediction", std::string(name(c.prediction))));
+    } catch (const Error& e) {
         const std::string text = e.what();
         throw Error(text.rfind(where, 0) == 0 ? text : where + ": " + text);
     }
+    c.teacher = f.string("teacher", c.teacher);
+    c.dnmSteps = f.integer("dnm_steps", c.dnmSteps);
+    c.teacherPaths = f.integer("teacher_paths", c.teacherPaths);
+    c.steps = f.integer("steps", c.steps);
+    c.batch = f.integer("batch", c.batch);
+    c.lr = f.number("lr", c.lr);
+    c.warmup = f.integer("warmup", c.warmup);
+    c.minLrRatio = f.number("min_lr_ratio", c.minLrRatio);
+    c.weightDecay = f.number("weight_decay", c.weightDecay);
+    c.emaDecay = f.number("ema_decay", c.emaDecay);
+    c.gradClip = f.number("grad_clip", c.gradClip);
+    c.mixedPrecision = f.boolean("mixed_precision", c.mixedPrecision);
+    c.seed = uint64_t(f.integer("seed", int64_t(c.seed), 0));
+    c.previewEvery = f.integer("preview_every", c.previewEvery);
+    c.previewCount = f.integer("preview_count", c.previewCount);
+    c.checkpointEvery = f.integer("checkpoint_every", c.checkpointEvery);
+    c.keepCheckpoints = f.integer("keep_checkpoints", c.keepCheckpoints);
+    c.outputDir = f.string("output_dir", c.outputDir);
+    c.device = f.string("device", c.device);
     try {
         c.validate();
     } catch (const Error& e) {

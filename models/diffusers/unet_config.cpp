@@ -2,6 +2,7 @@
 #include "models/diffusers_unet.h"
 
 #include "core/error.h"
+#include "models/config_check.h"
 #include "models/diffusers/layers.h"
 
 #include <algorithm>
@@ -28,21 +29,21 @@ public:
         auto it = j_.find(key);
         return it == j_.end() ? nullptr : &*it;
     }
-    void integer(const std::string& key, int64_t& out, int64_t min) const
+    void integer(const std::string& key, int64_t& out, int64_t min, int64_t max) const
     {
         if (const json* v = find(key)) {
-            if (!v->is_number_integer() || v->get<int64_t>() < min)
-                fail(key, "must be an integer ≥ " + std::to_string(min) + ", not " + shown(*v));
+            if (!inRange(*v, min, max))
+                fail(key, "must be an integer " + range(min, max) + ", not " + shown(*v));
             out = v->get<int64_t>();
         }
     }
-    void optionalInteger(const std::string& key, std::optional<int64_t>& out, int64_t min) const
+    void optionalInteger(const std::string& key, std::optional<int64_t>& out, int64_t min, int64_t max) const
     {
         if (const json* v = find(key)) {
             if (v->is_null())
                 out.reset();
-            else if (!v->is_number_integer() || v->get<int64_t>() < min)
-                fail(key, "must be null or an integer ≥ " + std::to_string(min) + ", not " + shown(*v));
+            else if (!inRange(*v, min, max))
+                fail(key, "must be null or an integer " + range(min, max) + ", not " + shown(*v));
             else
                 out = v->get<int64_t>();
         }
@@ -90,17 +91,26 @@ public:
             out = v->get<std::vector<std::string>>();
         }
     }
-    void positiveIntegers(const std::string& key, std::vector<int64_t>& out) const
+    void positiveIntegers(const std::string& key, std::vector<int64_t>& out, size_t maxCount, int64_t max) const
     {
         if (const json* v = find(key)) {
-            auto positive = [](const json& e) { return e.is_number_integer() && e.get<int64_t>() >= 1; };
-            if (!v->is_array() || v->empty() || !std::all_of(v->begin(), v->end(), positive))
-                fail(key, "must be a non-empty list of positive integers, not " + shown(*v));
+            auto fits = [max](const json& e) { return inRange(e, 1, max); };
+            if (!v->is_array() || v->empty() || v->size() > maxCount || !std::all_of(v->begin(), v->end(), fits))
+                fail(key, "must be a non-empty list of at most " + std::to_string(maxCount) + " integers " + range(1, max) + ", not " +
+                              shown(*v));
             out = v->get<std::vector<int64_t>>();
         }
     }
 
 private:
+    // An integer (not 3.0, not 1e300: nlohmann casts a double to int64 unchecked) in [min, max].
+    static bool inRange(const json& v, int64_t min, int64_t max)
+    {
+        if (v.is_number_unsigned())
+            return v.get<uint64_t>() <= uint64_t(max) && v.get<uint64_t>() >= uint64_t(std::max<int64_t>(min, 0));
+        return v.is_number_integer() && v.get<int64_t>() >= min && v.get<int64_t>() <= max;
+    }
+    static std::string range(int64_t min, int64_t max) { return "≥ " + std::to_string(min) + " and ≤ " + std::to_string(max); }
     static std::string shown(const json& v)
     {
         std::string s = v.dump();
@@ -109,6 +119,14 @@ private:
     const json& j_;
     const std::string& where_;
 };
+
+// Bounds that keep every width product in int64 and the module count small; real UNet2DModels
+// have ≤ 6 levels, ≤ 4 resnets per block and ≤ 1024 channels. Sizes in between are left to the
+// parameter budget (kMaxNetworkParameters, models/config_check.h).
+constexpr int64_t kMaxWidth = 65536;
+constexpr size_t kMaxLevels = 8;
+constexpr int64_t kMaxLayersPerBlock = 64;
+constexpr int64_t kMaxTimesteps = 100000000; // rows of the "learned" embedding table
 
 const std::set<std::string> kKnownKeys{
     "sample_size", "in_channels", "out_channels", "center_input_sample", "time_embedding_type",
@@ -243,32 +261,40 @@ DiffusersUNetConfig DiffusersUNetConfig::fromJson(const json& j, const std::stri
     DiffusersUNetConfig c;
     if (const json* v = r.find("sample_size"))
         c.sampleSize = *v;
-    r.integer("in_channels", c.inChannels, 1);
-    r.integer("out_channels", c.outChannels, 1);
+    r.integer("in_channels", c.inChannels, 1, kMaxWidth);
+    r.integer("out_channels", c.outChannels, 1, kMaxWidth);
     r.boolean("center_input_sample", c.centerInputSample);
     r.string("time_embedding_type", c.timeEmbeddingType);
-    r.optionalInteger("time_embedding_dim", c.timeEmbeddingDim, 1);
+    r.optionalInteger("time_embedding_dim", c.timeEmbeddingDim, 1, 4 * kMaxWidth);
     r.number("freq_shift", c.freqShift);
     r.boolean("flip_sin_to_cos", c.flipSinToCos);
     r.strings("down_block_types", c.downBlockTypes);
     r.optionalString("mid_block_type", c.midBlockType);
     r.strings("up_block_types", c.upBlockTypes);
-    r.positiveIntegers("block_out_channels", c.blockOutChannels);
-    r.integer("layers_per_block", c.layersPerBlock, 1);
+    r.positiveIntegers("block_out_channels", c.blockOutChannels, kMaxLevels, kMaxWidth);
+    r.integer("layers_per_block", c.layersPerBlock, 1, kMaxLayersPerBlock);
     r.number("mid_block_scale_factor", c.midBlockScaleFactor);
-    r.integer("downsample_padding", c.downsamplePadding, 0);
+    // A 3×3 stride-2 conv halves an even side only with padding 1 (or 0 after diffusers' own
+    // right/bottom pad): padding 2 gives H/2 + 1 and the skip connections no longer fit (found
+    // by fuzz_network_config).
+    r.integer("downsample_padding", c.downsamplePadding, 0, 1);
     r.string("downsample_type", c.downsampleType);
     r.string("upsample_type", c.upsampleType);
     r.number("dropout", c.dropout);
     r.string("act_fn", c.actFn);
-    r.optionalInteger("attention_head_dim", c.attentionHeadDim, 1);
-    r.integer("norm_num_groups", c.normNumGroups, 1); // null would fail in diffusers' resnets too
-    r.optionalInteger("attn_norm_num_groups", c.attnNormNumGroups, 1);
+    r.optionalInteger("attention_head_dim", c.attentionHeadDim, 1, kMaxWidth);
+    r.integer("norm_num_groups", c.normNumGroups, 1, kMaxWidth); // null would fail in diffusers' resnets too
+    r.optionalInteger("attn_norm_num_groups", c.attnNormNumGroups, 1, kMaxWidth);
     r.number("norm_eps", c.normEps);
     r.string("resnet_time_scale_shift", c.resnetTimeScaleShift);
     r.boolean("add_attention", c.addAttention);
-    r.optionalInteger("num_train_timesteps", c.numTrainTimesteps, 1);
+    r.optionalInteger("num_train_timesteps", c.numTrainTimesteps, 1, kMaxTimesteps);
     checkValues(c, r);
+    const double parameters = c.parameterCount(); // from the config: nothing is allocated yet
+    if (parameters > kMaxNetworkParameters)
+        r.fail("block_out_channels", "with layers_per_block " + std::to_string(c.layersPerBlock) + " asks for " +
+                                         std::to_string(int64_t(std::min(parameters, 9.2e18))) +
+                                         " parameters, over the limit of " + std::to_string(int64_t(kMaxNetworkParameters)));
     return c;
 }
 

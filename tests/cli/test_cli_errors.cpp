@@ -128,6 +128,46 @@ private Q_SLOTS:
         QVERIFY2(!r.err.contains("Exception raised from"), "a LibTorch backtrace leaked into the message");
     }
 
+    // JSON read from outside (issue 14's audit): a truncated file or a field of the wrong type is
+    // one line naming the file and the field.
+    void badJsonIsNamed_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QStringList>("mustSay");
+        writeFile(p("lr_text.json"), "{\"dataset\": \"two-moons\", \"lr\": \"fast\"}");
+        writeFile(p("cut_config.json"), "{\"dataset\": \"two-moons\", \"st");
+        writeFile(p("cut.manifest.json"), "{\"format\": \"diffscope-manifest\", \"version\": 1, \"prog");
+        writeFile(p("typed.manifest.json"), "{\"format\": \"diffscope-manifest\", \"version\": 1, \"program\": 5}");
+        saveTorchScriptModel(p("dataset_number.pt"), "{\"format\": 1, \"prediction\": \"epsilon\", \"schedule\": "
+                                                     "{\"kind\": \"linear\", \"T\": 1000}, \"shape\": [1, 4, 4], \"dataset\": 5}");
+        QTest::newRow("training config, wrong type") << QStringList{"train", "--config", p("lr_text.json")}
+                                                     << QStringList{p("lr_text.json"), "lr must be a number, not \"fast\""};
+        QTest::newRow("training config, truncated") << QStringList{"train", "--config", p("cut_config.json")}
+                                                    << QStringList{p("cut_config.json"), "not valid JSON"};
+        QTest::newRow("network, wrong type") << QStringList{"train", "--dataset", "two-moons", "--steps", "1", "--output-dir",
+                                                            p("runs"), "--name", "typed", "--network",
+                                                            "{\"kind\": \"mlp\", \"hidden\": \"8\"}", "--quiet"}
+                                             << QStringList{"mlp config: hidden must be an integer"};
+        QTest::newRow("manifest, truncated") << QStringList{"replay", p("cut.manifest.json")}
+                                             << QStringList{p("cut.manifest.json"), "not valid JSON"};
+        QTest::newRow("manifest, wrong type") << QStringList{"replay", p("typed.manifest.json")}
+                                              << QStringList{p("typed.manifest.json"), "program must be a string"};
+        QTest::newRow("diffscope.json, wrong type") << QStringList{"info", p("dataset_number.pt")}
+                                                    << QStringList{p("dataset_number.pt"), "dataset must be a string"};
+    }
+    void badJsonIsNamed()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QStringList, mustSay);
+        auto r = runCli(args);
+        QVERIFY2(!r.crashed, qPrintable("crashed: " + r.err));
+        QVERIFY2(r.exitCode == 1, qPrintable(QString("exit %1, stderr: %2").arg(r.exitCode).arg(r.err)));
+        for (const auto& text : mustSay)
+            QVERIFY2(r.err.contains(text), qPrintable("stderr lacks '" + text + "': " + r.err));
+        QVERIFY2(r.err.trimmed().count('\n') == 0, qPrintable("more than one line: " + r.err));
+        QVERIFY2(!r.err.contains("json.exception"), qPrintable("nlohmann's exception leaked: " + r.err));
+    }
+
     void damagedFashionMnistIsNamed_data()
     {
         QTest::addColumn<QString>("spec");

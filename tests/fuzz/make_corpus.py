@@ -8,6 +8,7 @@ import json
 import os
 import struct
 import sys
+import zipfile
 import zlib
 
 import numpy as np
@@ -250,6 +251,55 @@ def images():
         pass
 
 
+def networks():
+    """Network configs of every kind: the demo checkpoints' own (their headers' "network"), the
+    diffusers fixture's config.json, and tiny ones the fuzz target can build and run."""
+    demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources", "demo")
+    seen = set()
+    for name in sorted(os.listdir(demo)):
+        if not name.endswith(".dsckpt"):
+            continue
+        with zipfile.ZipFile(os.path.join(demo, name)) as z:  # the header is a JSON string in data.pkl
+            pickled = z.read(next(n for n in z.namelist() if n.endswith("/data.pkl"))).decode("latin1")
+        header, _ = json.JSONDecoder().raw_decode(pickled[pickled.index('{"created"'):])
+        text = json.dumps(header["network"])
+        if text not in seen:  # the toy demos share one MLP config
+            seen.add(text)
+            put("network_config", "demo_" + name.replace(".dsckpt", ".json"), text)
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures",
+                            "diffusers", "A")
+    with open(os.path.join(fixtures, "config.json")) as f:
+        fixture = json.load(f)
+    put("network_config", "diffusers_fixture_A.json", json.dumps({"kind": "diffusers-unet", "config": fixture}))
+    unet = {"kind": "unet", "channels": 1, "image_size": 8, "base_channels": 8, "multipliers": [1, 2], "res_blocks": 1,
+            "attention_resolutions": [4], "groups": 4, "dropout": 0.0}
+    put("network_config", "unet_tiny.json", json.dumps(unet))
+    put("network_config", "mlp_tiny.json", json.dumps({"kind": "mlp", "dims": 3, "hidden": 8, "layers": 2, "time_dim": 4}))
+    put("network_config", "classifier_tiny.json", json.dumps({"kind": "classifier", "channels": 1, "image_size": 8,
+                                                              "width": 8, "features": 4, "classes": 2}))
+    put("network_config", "pixel_aware_tiny.json", json.dumps({"kind": "pixel-aware", "channels": 1, "image_size": 8,
+                                                               "steps": 2, "scale": unet, "reverse": {"base_channels": 8,
+                                                               "multipliers": [1], "groups": 2}}))
+    tiny = dict(fixture, block_out_channels=[8, 16], norm_num_groups=4, attention_head_dim=4, sample_size=4)
+    variants = {
+        "diffusers_tiny.json": tiny,
+        "diffusers_resnet_resample.json": dict(tiny, down_block_types=["ResnetDownsampleBlock2D", "AttnDownBlock2D"],
+                                               up_block_types=["AttnUpBlock2D", "ResnetUpsampleBlock2D"],
+                                               resnet_time_scale_shift="scale_shift", time_embedding_type="fourier",
+                                               act_fn="mish", downsample_type="resnet", upsample_type="resnet"),
+        "diffusers_skip.json": dict(tiny, in_channels=3, out_channels=3, block_out_channels=[32, 32],
+                                    down_block_types=["SkipDownBlock2D", "AttnSkipDownBlock2D"],
+                                    up_block_types=["AttnSkipUpBlock2D", "SkipUpBlock2D"], attention_head_dim=None,
+                                    time_embedding_type="learned", num_train_timesteps=10, layers_per_block=1),
+        "diffusers_no_mid.json": dict(tiny, mid_block_type=None, attn_norm_num_groups=2, downsample_padding=0,
+                                      center_input_sample=True, flip_sin_to_cos=False, freq_shift=1),
+        "diffusers_mid_no_attention.json": dict(tiny, add_attention=False, time_embedding_dim=12, act_fn="gelu"),
+    }
+    for name, config in variants.items():
+        put("network_config", name, json.dumps({"kind": "diffusers-unet", "config": config}))
+
+
 if __name__ == "__main__":
     npy(); idx(); safetensors(); state_dicts(); zip_archives(); headers(); training_configs(); diffusers(); spec_strings(); images()
+    networks()
     print("seeds written under", root, file=sys.stderr)

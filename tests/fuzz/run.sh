@@ -20,7 +20,7 @@ build="${DIFFSCOPE_FUZZ_BUILD:-$root/build-fuzz}"
 seconds="${DIFFSCOPE_FUZZ_SECONDS:-30}"
 jobs="${DIFFSCOPE_FUZZ_JOBS:-2}"
 all="npy idx safetensors state_dict zip_archive checkpoint_header diffscope_json spec_string training_config
-diffusers_scheduler diffusers_config image"
+diffusers_scheduler diffusers_config image network_config"
 targets="${DIFFSCOPE_FUZZ_TARGETS:-$all}"
 
 if [ "${DIFFSCOPE_FUZZ_SKIP_BUILD:-0}" != 1 ]; then

@@ -124,7 +124,7 @@ private Q_SLOTS:
         DS_EXPECT_ERROR(checkpointHeaderFromJson({{"format", nlohmann::json::object()}}, "h.json"),
                         "h.json: not a diffscope checkpoint header");
         DS_EXPECT_ERROR(checkpointHeaderFromJson({{"format", "diffscope-checkpoint"}, {"version", "1"}}, "h.json"),
-                        "h.json: checkpoint header has no integer version");
+                        "h.json: header: version must be an integer");
     }
 
     void wrongVersionAndMismatchesAreNamed()
@@ -149,6 +149,16 @@ private Q_SLOTS:
         header.network["kind"] = "wavenet";
         saveCheckpoint(p("kind.dsckpt"), header, CheckpointContents::emaOnly(net.get()));
         DS_EXPECT_ERROR(loadCheckpoint(p("kind.dsckpt")), "unknown network kind 'wavenet'");
+
+        // A header asking for an absurd network is refused before anything is allocated.
+        header = headerFor(*net);
+        header.network["hidden"] = 8192;
+        header.network["layers"] = 32;
+        saveCheckpoint(p("huge.dsckpt"), header, CheckpointContents::emaOnly(net.get()));
+        DS_EXPECT_ERROR(loadCheckpoint(p("huge.dsckpt")), p("huge.dsckpt") + ": network config: mlp config: dims, hidden and layers ask for");
+        header.network = {{"kind", "mlp"}, {"hidden", "128"}};
+        saveCheckpoint(p("type.dsckpt"), header, CheckpointContents::emaOnly(net.get()));
+        DS_EXPECT_ERROR(loadCheckpoint(p("type.dsckpt")), "type.dsckpt: network config: mlp config: hidden must be an integer");
 
         header = headerFor(*net);
         header.trainingState = false;
