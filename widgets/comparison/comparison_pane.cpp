@@ -160,7 +160,8 @@ ModelSession* ComparisonPane::paneModel(ModelSession& shared, const QString& spe
     return ownModel_;
 }
 
-void ComparisonPane::run(ModelSession& shared, int batch, uint64_t seed, const SampleMetric& metric)
+void ComparisonPane::run(ModelSession& shared, int batch, uint64_t seed, const SampleMetric& metric,
+                         std::vector<SamplingMember>* together)
 {
     auto& model = *paneModel(shared, settings().model);
     if (model.loading() || !model.hasModel()) { // runs when the pane's model has opened
@@ -181,7 +182,16 @@ void ComparisonPane::run(ModelSession& shared, int batch, uint64_t seed, const S
     metricText_.clear(); // the last run's score must not sit beside the new settings
     const auto s = settings();
     progress_->start(s.label(), s.options.steps);
-    if (run_->start(model.engine(), denoiser, s, batch, seed)) {
+    bool started = false;
+    if (together && &model == &shared && canShareCalls(s.sampler, *denoiser)) {
+        auto member = run_->prepare(denoiser, s, batch, seed);
+        if (member)
+            together->push_back(std::move(*member));
+        started = bool(member);
+    } else {
+        started = run_->start(model.engine(), denoiser, s, batch, seed);
+    }
+    if (started) {
         trajectory_ = Trajectory(Trajectory::Storage::Float16);
         lambda_.clear();
         nfe_.clear();
@@ -392,11 +402,17 @@ void ComparisonPane::updateStats()
         stats_->setText(settings().label());
         return;
     }
-    stats_->setText(tr("%1 · wall %2 s · %3 network passes in %4 rounds")
+    const auto log = run_->log();
+    const int group = log ? log->groupSize() : 1;
+    // In a group the wall time is the pane's run among the others: calls shared by all of them
+    // (last, so that it is what elides in a narrow pane).
+    const auto shared = group > 1 ? tr(" · calls shared by %1 panes").arg(group) : QString();
+    stats_->setText(tr("%1 · wall %2 s · %3 network passes in %4 rounds%5")
                         .arg(positionText())
                         .arg(summary_.seconds, 0, 'f', 2)
                         .arg(summary_.passes)
-                        .arg(summary_.rounds));
+                        .arg(summary_.rounds)
+                        .arg(shared));
 }
 
 } // namespace ds

@@ -33,6 +33,7 @@ class ElidedLabel;
 class ImageCanvas;
 class JobProgress;
 class SamplingRun;
+struct SamplingMember;
 class ModelSession;
 class SamplerSettingsEditor;
 
@@ -60,7 +61,10 @@ public:
     void setEditorMinimumHeight(int height);
 
     // Starts a run from the shared seed (x_T is the seed's first draw, the same in every pane).
-    void run(ModelSession& model, int batch, uint64_t seed, const SampleMetric& metric);
+    // With `together`, a run on the shared model that can share its network calls
+    // (canShareCalls) is appended there for the caller to post with the others' instead.
+    void run(ModelSession& model, int batch, uint64_t seed, const SampleMetric& metric,
+             std::vector<SamplingMember>* together = nullptr);
     void cancel();
     bool running() const; // also while the pane waits for its own model to open
     // Shows the frame whose t/T is nearest to `time` (1 = x_T, 0 = the samples).

@@ -4,6 +4,7 @@
 #include "probe_panel.h"
 #include "widgets/common/stochastic_sigma_bar.h"
 #include "widgets/engine/model_session.h"
+#include "widgets/engine/sampling_job.h"
 
 #include "core/data/point_cloud_image.h"
 #include "core/denoisers/denoiser.h"
@@ -139,6 +140,7 @@ QWidget* ComparisonView::makeTopRow()
     seed_->setRange(0, 1 << 30);
     seed_->setToolTip(tr("shared seed: every pane starts from this seed's x_T"));
     batch_ = new QSpinBox;
+    batch_->setObjectName(QStringLiteral("batchBox"));
     batch_->setRange(1, 64);
     batch_->setValue(9);
     auto* run = new QPushButton(tr("Run all"));
@@ -256,11 +258,21 @@ void ComparisonView::setPaneSettings(const QList<SamplerSettings>& settings)
     }
 }
 
-void ComparisonView::runPane(ComparisonPane* pane)
+void ComparisonView::runPane(ComparisonPane* pane) { runPanes({pane}); }
+
+// A pane rerun on its own (an edit) joins no group already running: it is queued behind it.
+void ComparisonView::runPanes(const QList<ComparisonPane*>& panes)
 {
-    if (!model_.hasModel() || !panes_.contains(pane))
+    if (!model_.hasModel())
         return;
-    pane->run(model_, batch_->value(), uint64_t(seed_->value()), metric_);
+    std::vector<SamplingMember> together;
+    for (auto* p : panes)
+        if (panes_.contains(p))
+            p->run(model_, batch_->value(), uint64_t(seed_->value()), metric_, &together);
+    const bool group = together.size() > 1;
+    if (group)
+        lastGroup_ = std::make_shared<SamplingGroupLog>();
+    postSamplingGroup(model_.engine(), std::move(together), group ? lastGroup_ : nullptr);
 }
 
 void ComparisonView::runAll()
@@ -268,8 +280,7 @@ void ComparisonView::runAll()
     if (!model_.hasModel())
         return;
     stale_ = false;
-    for (auto* p : panes_)
-        runPane(p);
+    runPanes(panes_);
 }
 
 bool ComparisonView::running() const
@@ -282,6 +293,7 @@ bool ComparisonView::running() const
 
 void ComparisonView::applySigmaToggle()
 {
+    QList<ComparisonPane*> changed;
     for (auto* p : panes_) {
         if (!p->followsSigmaToggle())
             continue;
@@ -290,8 +302,9 @@ void ComparisonView::applySigmaToggle()
         if (after == before)
             continue;
         p->setSettings(after);
-        runPane(p); // live: applied() changes only what the pane's sampler reads
+        changed.append(p);
     }
+    runPanes(changed); // live: applied() changes only what the panes' samplers read
 }
 
 double ComparisonView::time() const { return axis_ == FrameAxis::Time ? value_ : std::nan(""); }

@@ -6,7 +6,9 @@
 // frame nearest the slider's value and says where it is. Stochastic panes can share one
 // Brownian noise path (core/brownian_noise.h; on by default). A click on a pixel of any pane
 // probes it in every pane (probe_panel.h). The stochastic-σ toggle applies live to the panes
-// that follow it.
+// that follow it. Panes started together on the open model share their network calls: one
+// engine job runs them side by side and each round's rows go through the model as one call
+// (postSamplingGroup); panes with a model of their own, or a whole-chain solver, run alone.
 #include "widgets/common/sampler_settings.h"
 #include "widgets/engine/metric_hook.h"
 
@@ -15,6 +17,7 @@
 #include <QList>
 #include <QWidget>
 
+#include <memory>
 #include <utility>
 
 class QCheckBox;
@@ -31,6 +34,7 @@ namespace ds {
 class ComparisonPane;
 class ModelSession;
 class ProbePanel;
+class SamplingGroupLog;
 class StochasticSigmaBar;
 
 class ComparisonView : public QWidget {
@@ -52,6 +56,10 @@ public:
 
     void runAll();
     void runPane(ComparisonPane* pane);
+    // Starts `panes` at once: those that can share the open model's calls run as one group.
+    void runPanes(const QList<ComparisonPane*>& panes);
+    // The call counts of the last group of two or more panes (null before one started).
+    std::shared_ptr<const SamplingGroupLog> lastGroup() const { return lastGroup_; }
     bool running() const;
     void setTime(double time); // aligns by t/T (1 = x_T, 0 = samples) and goes there
     double time() const;       // t/T when aligned by time, else NaN
@@ -111,6 +119,7 @@ private:
     FrameAxis axis_ = FrameAxis::Time;
     double value_ = 0;     // on axis_
     SampleMetric metric_;
+    std::shared_ptr<SamplingGroupLog> lastGroup_;
     bool stale_ = true; // a model opened while hidden: run when shown
 };
 

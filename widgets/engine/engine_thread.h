@@ -1,7 +1,8 @@
 #pragma once
 // The one thread that runs engine jobs touching the denoiser (sampling, x̂0 estimates, device
 // moves). Jobs run one at a time in the order posted, so the denoiser and its usage counters
-// are never shared between threads. Each job runs under c10::NoGradGuard (thread-local, so it
+// are never shared between threads (a group of sampling runs has threads of its own while its
+// job runs, and BatchedCalls lets one of them at a time call the model). Each job runs under c10::NoGradGuard (thread-local, so it
 // is opened here, inside the worker) and any exception it lets out is caught and reported.
 #include "core/stop_token.h"
 

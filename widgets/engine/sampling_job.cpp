@@ -9,6 +9,7 @@
 #include "core/user_message.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <chrono>
@@ -51,38 +52,40 @@ RoundObserver roundObserver(const SamplingRequest& r, const Sampler& sampler, in
     };
 }
 
-// Runs on the engine thread.
-void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken& stop)
+// Runs on the engine thread, or on a group member's thread with `denoiser` its member (the
+// request's model answers through it). `groupStop` (shutdown) ends the run after its next step.
+void runSampling(const SamplingRequest& r, Denoiser& denoiser, JobChannel& channel, const StopToken& stop,
+                 const StopToken* groupStop = nullptr)
 {
     auto sampler = makeSampler(r.settings.sampler.toStdString());
     const auto& options = r.settings.options;
-    requireCompatible(*sampler, *r.denoiser);
-    NoiseSource noise(r.seed, r.denoiser->device());
+    requireCompatible(*sampler, denoiser);
+    NoiseSource noise(r.seed, denoiser.device());
     at::Tensor xT;
     if (r.settings.start == QLatin1String("data")) { // test images noised to the first step
-        sampler->begin(r.denoiser->schedule(), options);
-        xT = forwardDiffusedStart(*r.denoiser, *sampler, startDataset(r.denoiser->info()), 0, r.batch, noise);
+        sampler->begin(denoiser.schedule(), options);
+        xT = forwardDiffusedStart(denoiser, *sampler, startDataset(denoiser.info()), 0, r.batch, noise);
     } else {
-        xT = initialNoise(*r.denoiser, r.batch, noise);
+        xT = initialNoise(denoiser, r.batch, noise);
     }
-    const int64_t T = r.denoiser->schedule().steps();
+    const int64_t T = denoiser.schedule().steps();
     const int64_t stride = r.maxFrames > 0 ? std::max<int64_t>(1, (options.steps + r.maxFrames - 1) / r.maxFrames) : 1;
     if (r.sharedNoisePath) // after x_T: the start stays the seed's first draw in every pane
         noise.usePath(std::make_shared<BrownianPath>(r.seed));
-    const int64_t passesBefore = r.denoiser->usage().passes, drawsBefore = noise.draws();
+    const int64_t passesBefore = denoiser.usage().passes, drawsBefore = noise.draws();
     if (r.log)
         r.log->addFramePasses(0);
     Q_EMIT channel.frameReady({r.ticket, -1, 0, options.steps, T, cpuCopy(xT), {}});
     auto observer = [&](const StepEvent& e) {
         if (e.step % stride == 0 || e.step == e.steps) {
             if (r.log)
-                r.log->addFramePasses(r.denoiser->usage().passes - passesBefore);
+                r.log->addFramePasses(denoiser.usage().passes - passesBefore);
             Q_EMIT channel.frameReady({r.ticket, -1, e.step, e.steps, e.t, cpuCopy(e.x), cpuCopy(e.x0)});
         }
         Q_EMIT channel.progress(e.step, e.steps);
-        return true;
+        return !(groupStop && groupStop->stopRequested());
     };
-    auto run = runSampler(*sampler, *r.denoiser, xT, options, noise, observer, &stop,
+    auto run = runSampler(*sampler, denoiser, xT, options, noise, observer, &stop,
                           roundObserver(r, *sampler, stride, channel));
     if (r.log)
         r.log->setNoise({r.sharedNoisePath, noise.pathDraws(), noise.offPathDraws(),
@@ -94,12 +97,59 @@ void runSampling(const SamplingRequest& r, JobChannel& channel, const StopToken&
     summary.passes = run.usage.passes;
     summary.rounds = run.rounds;
     summary.seconds = run.seconds;
-    summary.netSeconds = run.usage.seconds;
+    summary.netSeconds = run.usage.seconds; // in a group: also the wait for the others' rows
     summary.samples = cpuCopy(run.x);
     Q_EMIT channel.finished(summary);
 }
 
+// Each member on its own thread (BatchedCalls): thread-local state such as NoGradGuard is
+// opened there, and a member's failure goes to its own channel, so runTogether never throws
+// for it and the others go on.
+void runGroup(const std::vector<SamplingMember>& members, const StopToken& groupStop, SamplingGroupLog* log)
+{
+    BatchedCalls calls(members.front().request.denoiser);
+    std::vector<std::function<void(Denoiser&)>> runs;
+    for (const auto& m : members) {
+        if (m.request.log)
+            m.request.log->setGroupSize(int(members.size()));
+        runs.push_back([&m, &groupStop](Denoiser& member) {
+            try {
+                c10::NoGradGuard noGrad;
+                runSampling(m.request, member, *m.channel, m.stop, &groupStop);
+            } catch (const std::exception& e) {
+                Q_EMIT m.channel->failed(QString::fromStdString(ds::userMessage(e)));
+            }
+        });
+    }
+    calls.runTogether(runs);
+    if (log)
+        log->finish(calls.stats());
+}
+
 } // namespace
+
+bool canShareCalls(const QString& sampler, const Denoiser& model)
+{
+    if (model.info().role != ModelRole::Denoiser || !samplersFor(model).contains(sampler))
+        return false; // an unknown or unfitting sampler: the ordinary path says why
+    const auto made = makeSampler(sampler.toStdString());
+    return made->role() == ModelRole::Denoiser && !dynamic_cast<const WholeChainSampler*>(made.get());
+}
+
+void postSamplingGroup(EngineThread& engine, std::vector<SamplingMember> members, std::shared_ptr<SamplingGroupLog> log)
+{
+    if (members.empty())
+        return;
+    if (members.size() == 1) {
+        const auto& m = members.front();
+        postSamplingJob(engine, m.request, m.channel, m.stop);
+        return;
+    }
+    for (const auto& m : members)
+        Q_ASSERT(m.request.denoiser == members.front().request.denoiser);
+    StopToken groupStop; // requested by EngineThread::shutdown
+    engine.post([members = std::move(members), groupStop, log] { runGroup(members, groupStop, log.get()); }, groupStop);
+}
 
 void postSamplingJob(EngineThread& engine, const SamplingRequest& request, std::shared_ptr<JobChannel> channel,
                      StopToken stop)
@@ -107,7 +157,7 @@ void postSamplingJob(EngineThread& engine, const SamplingRequest& request, std::
     engine.post(
         [request, channel, stop] {
             try {
-                runSampling(request, *channel, stop);
+                runSampling(request, *request.denoiser, *channel, stop);
             } catch (const std::exception& e) {
                 Q_EMIT channel->failed(QString::fromStdString(ds::userMessage(e)));
             }
@@ -137,6 +187,37 @@ SamplingLog::Noise SamplingLog::noise() const
 {
     const std::lock_guard lock(mutex_);
     return noise_;
+}
+
+void SamplingLog::setGroupSize(int runs)
+{
+    const std::lock_guard lock(mutex_);
+    groupSize_ = runs;
+}
+
+int SamplingLog::groupSize() const
+{
+    const std::lock_guard lock(mutex_);
+    return groupSize_;
+}
+
+void SamplingGroupLog::finish(const BatchedCallStats& stats)
+{
+    const std::lock_guard lock(mutex_);
+    stats_ = stats;
+    done_ = true;
+}
+
+BatchedCallStats SamplingGroupLog::stats() const
+{
+    const std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+bool SamplingGroupLog::done() const
+{
+    const std::lock_guard lock(mutex_);
+    return done_;
 }
 
 int64_t frameBudget(int64_t steps, int64_t elementsPerFrame, int64_t budgetBytes)

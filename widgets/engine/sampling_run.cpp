@@ -29,10 +29,19 @@ SamplingRun::~SamplingRun() { stop_.requestStop(); }
 bool SamplingRun::start(EngineThread& engine, std::shared_ptr<Denoiser> denoiser, const SamplerSettings& settings,
                         int batch, uint64_t seed)
 {
+    auto member = prepare(std::move(denoiser), settings, batch, seed);
+    if (member)
+        postSamplingJob(engine, member->request, member->channel, member->stop);
+    return bool(member);
+}
+
+std::optional<SamplingMember> SamplingRun::prepare(std::shared_ptr<Denoiser> denoiser, const SamplerSettings& settings,
+                                                   int batch, uint64_t seed)
+{
     abandon();
     if (const auto problem = samplerMismatch(settings.sampler, *denoiser); !problem.isEmpty()) {
         Q_EMIT failed(problem);
-        return false;
+        return std::nullopt;
     }
     const auto ticket = ticket_;
     running_ = true;
@@ -76,8 +85,7 @@ bool SamplingRun::start(EngineThread& engine, std::shared_ptr<Denoiser> denoiser
     request.sharedNoisePath = sharedNoisePath_;
     log_ = std::make_shared<SamplingLog>();
     request.log = log_;
-    postSamplingJob(engine, request, channel, stop_);
-    return true;
+    return SamplingMember{request, channel, stop_};
 }
 
 void SamplingRun::cancel()

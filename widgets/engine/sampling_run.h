@@ -13,12 +13,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace ds {
 
 class Denoiser;
 class EngineThread;
 class SamplingLog;
+struct SamplingMember;
 
 class SamplingRun : public QObject {
     Q_OBJECT
@@ -30,6 +32,11 @@ public:
     // message in the GUI's words, when the sampler cannot drive the model.
     bool start(EngineThread& engine, std::shared_ptr<Denoiser> denoiser, const SamplerSettings& settings, int batch,
                uint64_t seed);
+    // start() without the posting: the caller posts the member, with others that share its
+    // model (postSamplingGroup). The run is this object's all the same: ticket, stop token,
+    // stale packets dropped. nullopt (and failed()) when the sampler cannot drive the model.
+    std::optional<SamplingMember> prepare(std::shared_ptr<Denoiser> denoiser, const SamplerSettings& settings,
+                                          int batch, uint64_t seed);
     // Stops the run at its next step or Picard round; it still reports finished() (cancelled)
     // with what it had computed.
     void cancel();
