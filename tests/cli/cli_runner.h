@@ -23,4 +23,8 @@ void saveTorchScriptModel(const QString& path, const QString& header,
 
 QString headerFor(const QString& shape, const QString& prediction = "epsilon");
 
+// The LD_PRELOAD shim that makes a folder run out of space, and the animation exporter run under it.
+QString enospcShimPath();
+QString exportHelperPath();
+
 } // namespace ds::test

@@ -7,6 +7,7 @@
 #include "core/denoisers/diffusers_scheduler.h"
 #include "core/io/npy.h"
 #include "core/samplers/sampler_registry.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>
@@ -22,7 +23,7 @@ using namespace ds::test;
 
 namespace {
 
-const QString kFixtures = QStringLiteral(DIFFSCOPE_FIXTURES_DIR "/diffusers");
+const QString kFixtures = QString::fromStdString(ds::test::fixturesDir() + "/diffusers");
 
 QString fixtureFolder() { return QDir(kFixtures).filePath(QDir(kFixtures).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name).value(0)); }
 QString fixtureFile(const QString& name) { return QDir(fixtureFolder()).filePath(name); }

@@ -8,6 +8,7 @@
 #include "core/samplers/timesteps.h"
 #include "core/schedule.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <nlohmann/json.hpp>
@@ -19,7 +20,7 @@ using namespace ds;
 
 namespace {
 
-const std::string kFixtureDir = std::string(DIFFSCOPE_FIXTURES_DIR) + "/diffusers/A/";
+const std::string kFixtureDir = ds::test::fixturesDir() + "/diffusers/A/";
 
 std::vector<double> toVector(const at::Tensor& t)
 {

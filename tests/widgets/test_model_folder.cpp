@@ -7,6 +7,7 @@
 #include "recent_files.h"
 #include "status_panel.h"
 
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 #include "widgets/engine/model_session.h"
 #include "widgets/trajectory/trajectory_controls.h"
@@ -30,7 +31,7 @@ using namespace ds;
 
 namespace {
 
-const QString kFixtures = QStringLiteral(DIFFSCOPE_FIXTURES_DIR "/diffusers");
+const QString kFixtures = QString::fromStdString(ds::test::fixturesDir() + "/diffusers");
 
 // Clean (no "..", no trailing slash): the form the window keeps.
 QString fixtureFolder()

@@ -8,6 +8,7 @@
 #include "core/io/safetensors.h"
 #include "core/samplers/sampler_registry.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <QDir>
@@ -25,7 +26,7 @@ namespace {
 constexpr double kFinalTol = 1e-3; // full loops, data in [−1, 1] (README: DDIM amplifies ≈ 60×)
 constexpr double kStepTol = 1e-4;  // one step or one forward pass from the fixture's own state
 
-const QString kFixtures = QStringLiteral(DIFFSCOPE_FIXTURES_DIR "/diffusers");
+const QString kFixtures = QString::fromStdString(ds::test::fixturesDir() + "/diffusers");
 
 QStringList fixtureFolders()
 {

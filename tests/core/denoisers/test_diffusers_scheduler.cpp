@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/io/npy.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <QTemporaryDir>
@@ -18,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kFixtureDir = std::string(DIFFSCOPE_FIXTURES_DIR) + "/diffusers/A/";
+const std::string kFixtureDir = ds::test::fixturesDir() + "/diffusers/A/";
 
 // A DDPMScheduler config as diffusers 0.27 writes it, with `changes` merged in.
 DiffusersScheduler fromConfig(const json& changes, const std::string& cls = "DDPMScheduler")

@@ -10,6 +10,7 @@
 #include "models/diffusers_unet.h"
 #include "models/registry.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -31,7 +32,7 @@ namespace {
 
 constexpr double kRelTol = 1e-4; // max |Δ| ≤ kRelTol · max |ref| (fixture README: f32 vs f64 ≈ 2e-6)
 
-const fs::path kDiffusers = fs::path(DIFFSCOPE_FIXTURES_DIR) / "diffusers";
+const fs::path kDiffusers = fs::path(ds::test::fixturesDir()) / "diffusers";
 
 json readJson(const fs::path& path)
 {

@@ -13,6 +13,7 @@
 #include "models/script_export.h"
 #include "models/unet.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <QTemporaryDir>
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kFixtureA = fs::path(DIFFSCOPE_FIXTURES_DIR) / "diffusers" / "A";
+const fs::path kFixtureA = fs::path(ds::test::fixturesDir()) / "diffusers" / "A";
 
 // A 2-level diffusers UNet for 2×8×8 samples, as `train` would build it.
 nlohmann::json tinyDiffusersNetwork()

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/safetensors.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <QTemporaryDir>
@@ -17,7 +18,7 @@ using namespace ds;
 
 namespace {
 
-const std::string kFixture = std::string(DIFFSCOPE_FIXTURES_DIR) + "/diffusers/A/diffusion_pytorch_model.safetensors";
+const std::string kFixture = ds::test::fixturesDir() + "/diffusers/A/diffusion_pytorch_model.safetensors";
 
 std::string fileBytes(const std::string& path)
 {

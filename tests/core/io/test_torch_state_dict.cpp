@@ -4,6 +4,7 @@
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/test_registry.h"
 
 #include <QProcess>
@@ -16,7 +17,7 @@ using namespace ds;
 
 namespace {
 
-const std::string kFixtureDir = std::string(DIFFSCOPE_FIXTURES_DIR) + "/diffusers/A/";
+const std::string kFixtureDir = ds::test::fixturesDir() + "/diffusers/A/";
 
 std::string fileBytes(const std::string& path)
 {
