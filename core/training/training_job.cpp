@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/forward_process.h"
 #include "core/interrupt_shield.h"
+#include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/noise_source.h"
 #include "core/samplers/sampler_registry.h"
@@ -23,6 +24,8 @@
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -223,8 +226,20 @@ at::Tensor preview(TrainingState& s)
 
 std::string logPath(const TrainingState& s) { return (std::filesystem::path(s.config.runDir()) / "loss.csv").string(); }
 
-// Keeps the log's lines up to `step` (a resumed run rewrites what came after its checkpoint).
-// Throws ds::Error naming the file if it cannot be written.
+// The step of a well-formed row "step,loss,lr" (a row torn by a kill has fewer fields), or -1.
+int64_t loggedStep(const std::string& line)
+{
+    int64_t step = -1;
+    const auto* end = line.data() + line.size();
+    const auto [next, error] = std::from_chars(line.data(), end, step);
+    if (error != std::errc() || next == end || *next != ',' || std::count(line.begin(), line.end(), ',') != 2)
+        return -1;
+    return step;
+}
+
+// Keeps the log's rows up to `step` (a resumed run rewrites what came after its checkpoint) and
+// opens it for appending. The kept rows are written atomically (temp file + rename), so a kill
+// during the rewrite leaves the old log, never a truncated one. Throws ds::Error naming the file.
 std::ofstream openLog(const TrainingState& s)
 {
     namespace fs = std::filesystem;
@@ -235,15 +250,15 @@ std::ofstream openLog(const TrainingState& s)
     std::ifstream in(path);
     std::string line;
     while (s.step > 0 && std::getline(in, line))
-        if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) && std::stoll(line) <= s.step)
+        if (const auto step = loggedStep(line); step >= 1 && step <= s.step)
             kept.push_back(line);
     in.close();
-    std::ofstream out(path, std::ios::trunc);
+    writeFileAtomically(path, [&](std::ostream& out) {
+        for (const auto& l : kept)
+            out << l << '\n';
+    });
+    std::ofstream out(path, std::ios::app);
     require(bool(out), path + ": cannot write the loss log: " + std::strerror(errno));
-    for (const auto& l : kept)
-        out << l << '\n';
-    out.flush();
-    require(bool(out), path + ": cannot write the loss log (disk full?)");
     return out;
 }
 

@@ -38,7 +38,7 @@ QStringList tempFiles(const QString& dir)
 QProcessEnvironment diskFullUnder(const QString& dir, qint64 bytes)
 {
     auto env = QProcessEnvironment::systemEnvironment();
-    env.insert("LD_PRELOAD", DIFFSCOPE_ENOSPC_SHIM);
+    env.insert("LD_PRELOAD", enospcShimPath());
     env.insert("DIFFSCOPE_ENOSPC_DIR", QDir(dir).canonicalPath());
     env.insert("DIFFSCOPE_ENOSPC_AFTER", QString::number(bytes));
     return env;
@@ -48,7 +48,7 @@ CliResult runHelper(const QStringList& args, const QProcessEnvironment& env)
 {
     QProcess proc;
     proc.setProcessEnvironment(env);
-    proc.start(DIFFSCOPE_EXPORT_HELPER, args);
+    proc.start(exportHelperPath(), args);
     proc.waitForFinished(120000);
     CliResult r;
     r.crashed = proc.exitStatus() != QProcess::NormalExit;
@@ -78,7 +78,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        QVERIFY(QFile::exists(DIFFSCOPE_ENOSPC_SHIM));
+        QVERIFY(QFile::exists(enospcShimPath()));
     }
 
     // The save of step 6 fails; step 4 (and latest.dsckpt, its link) stay as they were.
@@ -106,6 +106,26 @@ private Q_SLOTS:
         auto roomy = runCli(resume, diskFullUnder(run, qint64(1) << 30));
         QVERIFY2(roomy.exitCode == 0, qPrintable(roomy.err));
         QVERIFY(QFile::exists(run + "/step_00000008.dsckpt"));
+    }
+
+    // A resume rewrites loss.csv (rows after its checkpoint go): on a full disk the rewrite fails
+    // with a message and the old log stays whole (it used to be truncated first, then written).
+    void lossLogRewrite()
+    {
+        const QStringList train{"train", "--dataset", "two-moons", "--dataset-limit", "256", "--network", kTinyMlp,
+                                "--output-dir", p("runs"), "--name", "log", "--preview-every", "0", "--quiet",
+                                "--steps", "40", "--checkpoint-every", "0"};
+        auto first = runCli(train);
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        const auto run = p("runs/log");
+        const auto before = contents(run + "/loss.csv");
+        QVERIFY(before.count('\n') == 41);
+        // 64 bytes: the run lock (a pid) fits, the rewritten log (~1 kB) does not.
+        auto full = runCli({"train", "--resume", run + "/step_00000040.dsckpt", "--steps", "60", "--quiet"},
+                           diskFullUnder(run, 64));
+        expectDiskFull(full, run + "/loss.csv");
+        QCOMPARE(contents(run + "/loss.csv"), before);
+        QCOMPARE(tempFiles(run), QStringList());
     }
 
     // The trajectory folder is full; an older trajectory there stays, no new one appears.

@@ -9,6 +9,7 @@
 #include "tests/support/test_registry.h"
 #include "tests/support/toy_training.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
@@ -97,6 +98,41 @@ private Q_SLOTS:
         QCOMPARE(rest.size(), size_t(20));
         for (size_t i = 0; i < 20; ++i)
             QVERIFY2(rest[i] == reference[20 + i], qPrintable(QString("step %1: %2 vs %3").arg(21 + i).arg(rest[i]).arg(reference[20 + i])));
+    }
+
+    // A resume keeps the rows up to its checkpoint and drops what a kill tore or a stranger wrote
+    // (a torn row, a step number past int64, rows after the checkpoint); the rewrite goes
+    // through a temp file, so none is left behind.
+    void resumeRewritesTheLossLogKeepingOnlyWellFormedRows()
+    {
+        auto config = toyConfig(dir_, "torn", 10);
+        TrainingJob first(config);
+        StopToken stop;
+        auto stopped = first.run({[&](const TrainingProgress& p) { if (p.step == 4) stop.requestStop(); }, {}, {}}, stop);
+        QCOMPARE(int(stopped.status), int(TrainingStatus::Cancelled));
+        const auto path = dir_.filePath("torn/loss.csv").toStdString();
+        std::vector<std::string> rows;
+        {
+            std::ifstream in(path);
+            for (std::string line; std::getline(in, line);)
+                rows.push_back(line);
+        }
+        QCOMPARE(rows.size(), size_t(5)); // header + steps 1..4
+        std::ofstream(path, std::ios::app) << "3,0.5\n99999999999999999999999,1,1\n7,0.1,0.001\nstep,loss\n";
+        auto second = TrainingJob::resume(stopped.checkpoint);
+        QCOMPARE(losses(second).size(), size_t(6));
+        std::vector<std::string> after;
+        {
+            std::ifstream in(path);
+            for (std::string line; std::getline(in, line);)
+                after.push_back(line);
+        }
+        QCOMPARE(after.size(), size_t(11)); // header + steps 1..10, each once
+        for (size_t i = 0; i < rows.size(); ++i)
+            QCOMPARE(after[i], rows[i]);
+        for (int step = 1; step <= 10; ++step)
+            QVERIFY2(after[step].rfind(std::to_string(step) + ",", 0) == 0, after[step].c_str());
+        QCOMPARE(QDir(dir_.filePath("torn")).entryList({"*.tmp-*"}, QDir::Files | QDir::Hidden), QStringList());
     }
 
     void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint()
