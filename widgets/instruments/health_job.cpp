@@ -5,6 +5,7 @@
 #include "widgets/engine/engine_thread.h"
 #include "widgets/engine/parent_replay.h"
 
+#include "core/denoisers/empirical_denoiser.h"
 #include "core/error.h"
 #include "core/noise_source.h"
 #include "core/user_message.h"
@@ -23,6 +24,8 @@ HealthOutcome runHealthRequest(const HealthRequest& r)
     HealthOutcome out;
     out.report = healthReport(model, heldOut, reference, r.options, noise);
     out.hasReference = reference != nullptr;
+    if (const auto* empirical = dynamic_cast<const EmpiricalDenoiser*>(owned.get()))
+        out.empiricalOracleItems = empirical->data().size(0);
     return out;
 }
 

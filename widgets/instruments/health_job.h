@@ -28,6 +28,10 @@ struct HealthRequest {
 struct HealthOutcome {
     HealthReport report;
     bool hasReference = false; // the oracle column holds numbers
+    // The oracle is the empirical one of this many training items (0: the model is its own
+    // exact reference, or there is none). It memorises them: exact for the training set, and
+    // no floor for held-out error (at small t it answers with the nearest training image).
+    int64_t empiricalOracleItems = 0;
     QString error;             // empty on success
 };
 

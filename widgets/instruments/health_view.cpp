@@ -220,6 +220,10 @@ QString HealthView::statsText() const
                  .arg(stats(r.samples), num(100 * r.samplesOutside), QStringLiteral("[%1, %2]").arg(r.range.lo).arg(r.range.hi));
     lines << tr("prior at t = T: ᾱ_T = %1, KL(q(x_T | x0) ‖ N(0, I)) = %2 nats per pixel")
                  .arg(num(r.terminalAlphaBar), num(r.priorKl));
+    if (outcome_.empiricalOracleItems > 0)
+        lines << tr("oracle column: the exact denoiser of the first %1 training images; it memorises them, so it is "
+                    "exact for those and no floor for held-out error (at small t it is far worse there)")
+                     .arg(outcome_.empiricalOracleItems);
     return lines.join('\n');
 }
 

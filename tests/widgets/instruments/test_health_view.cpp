@@ -117,6 +117,8 @@ private Q_SLOTS:
         QCOMPARE(view.verdictText(), QStringLiteral("healthy: no problems found"));
         // The oracle is its own reference: its error equals the oracle column; the chart has 3 curves.
         QVERIFY(view.outcome().hasReference);
+        QCOMPARE(view.outcome().empiricalOracleItems, int64_t(0));
+        QVERIFY(!view.statsText().contains("memorises"));
         for (const auto& b : view.outcome().report.buckets)
             QCOMPARE(b.mse, b.oracleMse);
         view.chart().flush();
@@ -166,6 +168,11 @@ private Q_SLOTS:
         const auto fromView = nlohmann::json::parse(healthReportJson(view.outcome().report));
         compareJson(fromView, fromCli, "report");
         QCOMPARE(fromView.at("flags").size(), fromCli.at("flags").size());
+        // The oracle column is the empirical oracle of 100 training images, and the view says
+        // what that means for held-out error; a Gaussian oracle (its own reference) says nothing.
+        QCOMPARE(view.outcome().empiricalOracleItems, int64_t(100));
+        QVERIFY2(view.statsText().contains("first 100 training images") && view.statsText().contains("memorises"),
+                 qPrintable(view.statsText()));
     }
 };
 
