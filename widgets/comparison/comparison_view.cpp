@@ -266,9 +266,10 @@ void ComparisonView::runPanes(const QList<ComparisonPane*>& panes)
     if (!model_.hasModel())
         return;
     std::vector<SamplingMember> together;
+    const bool share = batch_->value() <= shareCallsUpToBatch_;
     for (auto* p : panes)
         if (panes_.contains(p))
-            p->run(model_, batch_->value(), uint64_t(seed_->value()), metric_, &together);
+            p->run(model_, batch_->value(), uint64_t(seed_->value()), metric_, share ? &together : nullptr);
     const bool group = together.size() > 1;
     if (group)
         lastGroup_ = std::make_shared<SamplingGroupLog>();

@@ -58,6 +58,11 @@ public:
     void runPane(ComparisonPane* pane);
     // Starts `panes` at once: those that can share the open model's calls run as one group.
     void runPanes(const QList<ComparisonPane*>& panes);
+    // Panes share calls only up to this many samples per pane. Measured on the DDPM demo (2-core
+    // CPU, docs/benchmarks.md): 4 panes x 1 sample 3.5-4.8x faster together, x 4 0.91x, x 9
+    // 0.61-0.77x: on CPU a call's cost grows linearly past a few rows, and the threads cost.
+    static constexpr int kShareCallsMaxBatchCpu = 2;
+    void setShareCallsUpToBatch(int batch) { shareCallsUpToBatch_ = batch; }
     // The call counts of the last group of two or more panes (null before one started).
     std::shared_ptr<const SamplingGroupLog> lastGroup() const { return lastGroup_; }
     bool running() const;
@@ -120,6 +125,7 @@ private:
     double value_ = 0;     // on axis_
     SampleMetric metric_;
     std::shared_ptr<SamplingGroupLog> lastGroup_;
+    int shareCallsUpToBatch_ = kShareCallsMaxBatchCpu;
     bool stale_ = true; // a model opened while hidden: run when shown
 };
 

@@ -44,6 +44,7 @@ struct Comparison {
         for (int i = 0; i < view.paneCount(); ++i)
             view.pane(i)->setFollowsSigmaToggle(false);
         view.setPaneSettings(panes); // the first call may have applied the toggle to added panes
+        view.setShareCallsUpToBatch(1 << 20); // the default stops at 2 samples per pane (measured on CPU)
     }
     // Opens the model with the view shown: every pane starts, the shared ones as one group.
     bool open(const QString& spec)
@@ -118,6 +119,20 @@ private Q_SLOTS:
             QVERIFY(!c.view.pane(i)->statsText().contains("shared by"));
         }
         QVERIFY(c.view.lastGroup() == group); // runs of one pane form no group
+    }
+
+    // By default panes share calls only where that measured faster on CPU: up to 2 samples each.
+    void defaultSharesOnlySmallBatches()
+    {
+        Comparison c(kFourPanes);
+        c.view.setShareCallsUpToBatch(ComparisonView::kShareCallsMaxBatchCpu);
+        QVERIFY(c.open(kGaussianOracle)); // the default batch (9): each pane on its own
+        QVERIFY(!c.view.lastGroup());
+        auto* batchBox = c.view.findChild<QSpinBox*>(QStringLiteral("batchBox"));
+        QVERIFY(batchBox);
+        batchBox->setValue(2); // reruns all, now as one group
+        QVERIFY(c.finish());
+        QVERIFY(c.view.lastGroup() && c.view.lastGroup()->stats().largestRows == 4 * 2);
     }
 
     // (c) A pane cancelled mid-run leaves the group: the others finish, as they would alone.
