@@ -2,11 +2,13 @@
 //  1. Exactly, on Gaussian data with the exact denoiser (core/metrics/gaussian_sampler_error.h):
 //     the 2-Wasserstein distance of the sampler's output law to the data, no sampling error,
 //     on the linear and the cosine schedule.
-//  2. With the FID proxy on a trained model (default: the DDPM demo), n samples per seed,
+//  2. On a trained model, by the score of its data set (sample_score.h: the FID proxy for
+//     Fashion-MNIST, the sliced 2-Wasserstein distance for the 2D toys), n samples per seed,
 //     mean ± std over seeds, for the rows asked for (it costs n·NFE network passes each).
 // The tables choose the registry's default grid per sampler and schedule (docs/benchmarks.md).
 #include "cli_common.h"
 #include "commands.h"
+#include "sample_score.h"
 
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/gaussian_denoiser.h"
@@ -14,7 +16,6 @@
 #include "core/io/atomic_file.h"
 #include "core/io/output_path.h"
 #include "core/io/resource_paths.h"
-#include "core/metrics/fid_proxy.h"
 #include "core/metrics/gaussian_sampler_error.h"
 #include "core/samplers/sampler_registry.h"
 
@@ -35,10 +36,10 @@ struct StudyArgs {
     std::vector<std::string> spacings;  // empty: every grid
     std::vector<int64_t> nfe{10, 20, 50};
     std::vector<std::string> schedules{"linear", "cosine"};
-    std::string fidCheckpoint;          // empty: no FID rows
-    std::vector<std::string> fidRuns;   // sampler:spacing list for the FID proxy
-    int64_t fidN = 1000;
-    int64_t fidSeeds = 3;
+    std::string modelCheckpoint;        // empty: no model rows
+    std::vector<std::string> modelRuns; // sampler:spacing list, '*' for every sampler or grid
+    int64_t modelN = 1000;
+    int64_t modelSeeds = 3;
     int64_t batch = 250;
     std::string csv;
 };
@@ -152,80 +153,121 @@ void printExact(const std::vector<ExactRow>& rows, const StudyArgs& a)
     }
 }
 
-struct FidRow {
+struct ModelRow {
     std::string sampler, spacing;
     int64_t targetNfe, steps, nfe;
     double mean, std;
 };
 
-double fidOfSeed(Denoiser& model, FidProxy& fid, const std::string& sampler, const SamplerOptions& options,
-                 const StudyArgs& a, uint64_t seed, int64_t& nfe)
-{
-    std::vector<at::Tensor> samples;
-    for (int64_t done = 0, b = 0; done < a.fidN; done += a.batch, ++b) {
-        const auto n = std::min(a.batch, a.fidN - done);
-        NoiseSource noise(seed * 1000003 + uint64_t(b), model.device());
-        auto s = makeSampler(sampler);
-        auto run = runSampler(*s, model, initialNoise(model, n, noise), options, noise, {}, &interruptToken());
-        require(!run.cancelled, "interrupted");
-        nfe = run.usage.passes;
-        samples.push_back(run.x.cpu());
-    }
-    return fid.score(at::cat(samples), model.info().range);
-}
+struct ModelRun {
+    std::string sampler, spacing;
+};
 
-std::vector<FidRow> fidStudy(const StudyArgs& a)
+// "sampler:spacing" with '*' for every sampler (of --samplers, default all but the oracle's
+// own) or every grid (of --spacings, default all).
+std::vector<ModelRun> expandRuns(const StudyArgs& a)
 {
-    std::vector<FidRow> rows;
-    if (a.fidCheckpoint.empty())
-        return rows;
-    auto model = openDenoiser(a.fidCheckpoint);
-    FidProxy fid;
-    for (const auto& run : a.fidRuns) {
+    std::vector<ModelRun> out;
+    for (const auto& run : a.modelRuns) {
         const auto colon = run.find(':');
-        require(colon != std::string::npos, "--fid-runs: '", run, "' is not sampler:spacing");
+        require(colon != std::string::npos, "--model-runs: '", run, "' is not sampler:spacing");
         const auto sampler = run.substr(0, colon), spacing = run.substr(colon + 1);
-        for (auto target : a.nfe) {
-            auto options = defaultOptions(sampler);
-            options.spacing = spacingFromString(spacing);
-            options.steps = stepsFor(sampler, target);
-            std::vector<double> scores;
-            int64_t nfe = 0;
-            for (int64_t seed = 0; seed < a.fidSeeds; ++seed)
-                scores.push_back(fidOfSeed(*model, fid, sampler, options, a, uint64_t(seed), nfe));
-            double mean = 0, var = 0;
-            for (auto s : scores)
-                mean += s / double(scores.size());
-            for (auto s : scores)
-                var += (s - mean) * (s - mean) / std::max<double>(1, double(scores.size()) - 1);
-            rows.push_back({sampler, spacing, target, options.steps, nfe, mean, std::sqrt(var)});
-            std::cout << "fid " << sampler << " " << spacing << " NFE " << nfe << ": " << std::fixed
-                      << std::setprecision(1) << mean << " ± " << std::sqrt(var) << std::endl;
+        auto samplers = sampler == "*" ? (a.samplers.empty() ? defaultSamplers() : a.samplers)
+                                       : std::vector<std::string>{sampler};
+        if (sampler == "*") // it needs an exact oracle, not a trained model
+            std::erase(samplers, std::string("oracle-ancestral"));
+        const auto spacings = spacing == "*" ? (a.spacings.empty() ? defaultSpacings() : a.spacings)
+                                             : std::vector<std::string>{spacing};
+        for (const auto& s : samplers) {
+            require(samplerEntry(s).role == ModelRole::Denoiser, "--model-runs: ", s, " does not drive a denoiser");
+            for (const auto& g : spacings) {
+                spacingFromString(g);
+                out.push_back({s, g});
+            }
         }
     }
-    return rows;
+    return out;
 }
 
-void printFid(const std::vector<FidRow>& rows, const StudyArgs& a)
+double scoreOfSeed(Denoiser& model, SampleScore& score, const ModelRun& run, const SamplerOptions& options,
+                   const StudyArgs& a, uint64_t seed, int64_t& nfe)
 {
-    if (rows.empty())
-        return;
-    std::cout << "\nFID proxy of " << a.fidCheckpoint << ", n = " << a.fidN << " per seed, mean ± std over "
-              << a.fidSeeds << " seeds\n\n| sampler | grid | NFE | FID proxy |\n|---|---|---:|---:|\n";
-    for (const auto& r : rows)
-        std::cout << "| " << r.sampler << " | " << r.spacing << " | " << r.nfe << " | " << std::fixed
-                  << std::setprecision(1) << r.mean << " ± " << r.std << " |\n";
+    std::vector<at::Tensor> samples;
+    for (int64_t done = 0, b = 0; done < a.modelN; done += a.batch, ++b) {
+        const auto n = std::min(a.batch, a.modelN - done);
+        NoiseSource noise(seed * 1000003 + uint64_t(b), model.device()); // the same x_T for every row
+        auto s = makeSampler(run.sampler);
+        auto result = runSampler(*s, model, initialNoise(model, n, noise), options, noise, {}, &interruptToken());
+        require(!result.cancelled, "interrupted");
+        nfe = result.usage.passes;
+        samples.push_back(result.x.cpu());
+    }
+    return score.headline(at::cat(samples));
 }
 
-void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const std::vector<FidRow>& fid)
+ModelRow modelRow(Denoiser& model, SampleScore& score, const ModelRun& run, int64_t target, const StudyArgs& a)
+{
+    auto options = defaultOptions(run.sampler);
+    options.spacing = spacingFromString(run.spacing);
+    options.steps = stepsFor(run.sampler, target);
+    std::vector<double> scores;
+    int64_t nfe = 0;
+    for (int64_t seed = 0; seed < a.modelSeeds; ++seed)
+        scores.push_back(scoreOfSeed(model, score, run, options, a, uint64_t(seed), nfe));
+    double mean = 0, var = 0;
+    for (auto v : scores)
+        mean += v / double(scores.size());
+    for (auto v : scores)
+        var += (v - mean) * (v - mean) / std::max<double>(1, double(scores.size()) - 1); // sample variance
+    return {run.sampler, run.spacing, target, options.steps, nfe, mean, std::sqrt(var)};
+}
+
+struct ModelStudy {
+    std::string metric;
+    double floor = 0; // the metric of n real items
+    std::vector<ModelRow> rows;
+};
+
+ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs)
+{
+    if (a.modelCheckpoint.empty())
+        return {};
+    auto model = openDenoiser(a.modelCheckpoint);
+    SampleScore score(model->info().dataset, model->info().range);
+    ModelStudy study{score.headlineName(), 0, {}};
+    study.floor = score.headlineFloor({a.modelN, model->info().shape[0], model->info().shape[1], model->info().shape[2]});
+    for (const auto& run : runs)
+        for (auto target : a.nfe) {
+            study.rows.push_back(modelRow(*model, score, run, target, a));
+            const auto& r = study.rows.back();
+            std::cout << study.metric << ' ' << r.sampler << ' ' << r.spacing << " NFE " << r.nfe << ": "
+                      << std::setprecision(4) << r.mean << " ± " << r.std << std::endl;
+        }
+    return study;
+}
+
+void printModelStudy(const ModelStudy& study, const StudyArgs& a)
+{
+    if (study.rows.empty())
+        return;
+    std::cout << '\n' << study.metric << " of " << a.modelCheckpoint << ", n = " << a.modelN
+              << " per seed, mean ± std over " << a.modelSeeds << " seeds; floor (real data, same n): "
+              << std::setprecision(4) << study.floor << "\n\n| sampler | grid | NFE | "
+              << study.metric << " |\n|---|---|---:|---:|\n";
+    for (const auto& r : study.rows)
+        std::cout << "| " << r.sampler << " | " << r.spacing << " | " << r.nfe << " | " << std::setprecision(4)
+                  << r.mean << " ± " << r.std << " |\n";
+}
+
+void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const ModelStudy& model)
 {
     std::ostringstream out;
     out << "measure,schedule,sampler,spacing,target_nfe,steps,nfe,value,std\n" << std::setprecision(17);
     for (const auto& r : exact)
         out << "gaussian_w2," << r.schedule << ',' << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ','
             << r.steps << ',' << r.nfe << ',' << r.w2 << ",\n";
-    for (const auto& r : fid)
-        out << "fid_proxy,model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ',' << r.steps << ','
+    for (const auto& r : model.rows)
+        out << model.metric << ",model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ',' << r.steps << ','
             << r.nfe << ',' << r.mean << ',' << r.std << '\n';
     const auto text = out.str();
     writeFileAtomically(path, [&](std::ostream& file) { file << text; });
@@ -236,19 +278,21 @@ void runStudy(const StudyArgs& a)
     require(!a.nfe.empty(), "--nfe needs at least one value");
     for (auto n : a.nfe)
         require(n >= 1 && n <= 1000, "--nfe: ", n, " is not in 1..1000");
-    require(a.fidN >= 2 && a.fidSeeds >= 1 && a.batch >= 1, "--fid-n must be >= 2, --fid-seeds and --batch >= 1");
+    require(a.modelN >= 2 && a.modelSeeds >= 1 && a.batch >= 1, "--model-n must be >= 2, --model-seeds and --batch >= 1");
     if (!a.csv.empty())
         requireWritableOutput(a.csv, "--csv");
     for (const auto& s : a.samplers)
         samplerEntry(s); // unknown names are refused before any work
     for (const auto& s : a.spacings)
         spacingFromString(s);
+    const auto runs = expandRuns(a); // bad names are refused before any work
+    require(runs.empty() || !a.modelCheckpoint.empty(), "--model-runs needs --model-checkpoint");
     const auto exact = exactStudy(a);
     printExact(exact, a);
-    const auto fid = fidStudy(a);
-    printFid(fid, a);
+    const auto model = modelStudy(a, runs);
+    printModelStudy(model, a);
     if (!a.csv.empty())
-        writeCsv(a.csv, exact, fid);
+        writeCsv(a.csv, exact, model);
 }
 
 } // namespace
@@ -257,16 +301,19 @@ void registerBenchSamplersCommand(CLI::App& app)
 {
     auto a = std::make_shared<StudyArgs>();
     auto* cmd = app.add_subcommand("bench-samplers",
-                                   "every sampler x grid x NFE: exact W2 on Gaussian data, FID proxy on a model");
+                                   "every sampler x grid x NFE: exact W2 on Gaussian data, FID proxy or sliced W2 on a model");
     cmd->add_option("--samplers", a->samplers, "samplers (default: every stepwise denoiser sampler)")->delimiter(',');
     cmd->add_option("--spacings", a->spacings, "grids (default: leading, trailing, linspace, logsnr, karras)")->delimiter(',');
     cmd->add_option("--nfe", a->nfe, "network evaluations per sample")->delimiter(',')->capture_default_str();
     cmd->add_option("--schedules", a->schedules, "linear, cosine")->delimiter(',')->capture_default_str();
-    cmd->add_option("--fid-checkpoint", a->fidCheckpoint, "model for the FID-proxy rows, e.g. resources/demo/fashion_mnist_ddpm.dsckpt");
-    cmd->add_option("--fid-runs", a->fidRuns, "sampler:spacing list for the FID proxy")->delimiter(',');
-    cmd->add_option("--fid-n", a->fidN, "samples per seed")->capture_default_str();
-    cmd->add_option("--fid-seeds", a->fidSeeds, "seeds (mean ± std over them)")->capture_default_str();
-    cmd->add_option("--batch", a->batch, "batch size of the FID runs")->capture_default_str();
+    cmd->add_option("--model-checkpoint,--fid-checkpoint", a->modelCheckpoint,
+                    "model for the scored rows (Fashion-MNIST: FID proxy; 2D toys: sliced W2), "
+                    "e.g. resources/demo/fashion_mnist_ddpm.dsckpt");
+    cmd->add_option("--model-runs,--fid-runs", a->modelRuns, "sampler:spacing list, * for every sampler or grid, e.g. ddim:*")
+        ->delimiter(',');
+    cmd->add_option("--model-n,--fid-n", a->modelN, "samples per seed")->capture_default_str();
+    cmd->add_option("--model-seeds,--fid-seeds", a->modelSeeds, "seeds (mean ± std over them)")->capture_default_str();
+    cmd->add_option("--batch", a->batch, "batch size of the model runs")->capture_default_str();
     cmd->add_option("--csv", a->csv, "also write every row as CSV");
     cmd->callback([a] { runStudy(*a); });
 }

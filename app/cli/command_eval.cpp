@@ -6,14 +6,11 @@
 #include "commands.h"
 #include "finite_check.h"
 #include "progress_bar.h"
+#include "sample_score.h"
 
-#include "core/data/dataset.h"
-#include "core/data/toy_datasets.h"
 #include "core/denoisers/denoiser_loader.h"
 #include "core/error.h"
 #include "core/io/npy.h"
-#include "core/metrics/fid_proxy.h"
-#include "core/metrics/sample_metrics.h"
 #include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
 
@@ -25,8 +22,6 @@
 
 namespace ds::cli {
 namespace {
-
-constexpr uint64_t kReferenceSeed = 1234567; // fresh toy draws, unlike any training seed
 
 struct EvalArgs {
     std::string checkpoint;
@@ -58,53 +53,29 @@ at::Tensor drawSamples(const EvalArgs& args, Denoiser& denoiser)
     return at::cat(parts);
 }
 
-// Each metric comes with its floor: the score of as many real items drawn afresh, which is
-// what a perfect sampler would get at this sample size (small-sample bias included).
-nlohmann::json score(const std::string& dataset, const at::Tensor& samples, DataRange range)
-{
-    const int64_t n = samples.size(0);
-    if (dataset == "fashion-mnist" || dataset == "fashion-mnist-test") {
-        FidProxy fid;
-        DatasetOptions options;
-        options.limit = n;
-        options.range = range;
-        const auto real = loadDataset("fashion-mnist", options).images; // training images
-        return {{"metric", "fid_proxy"}, {"fid_proxy", fid.score(samples, range)},
-                {"fid_proxy_floor", fid.score(real, range)}, {"classifier_test_accuracy", fid.testAccuracy()}};
-    }
-    require(isToyDataset(dataset), "no metric for data set '" + (dataset.empty() ? std::string("?") : dataset)
-                                       + "' (fashion-mnist or a 2D toy; give --dataset)");
-    auto reference = sampleToy(dataset, std::max<int64_t>(n, 2000), kReferenceSeed);
-    auto real = sampleToy(dataset, n, kReferenceSeed + 1).reshape(samples.sizes());
-    return {{"metric", "mmd"},
-            {"mmd2", mmdSquared(samples, reference)},
-            {"mmd2_floor", mmdSquared(real, reference)},
-            {"sliced_wasserstein", slicedWasserstein(samples, reference)},
-            {"sliced_wasserstein_floor", slicedWasserstein(real, reference)}};
-}
-
 void runEval(const EvalArgs& args)
 {
     require(args.n >= 2 && args.batch >= 1, "--n must be >= 2 and --batch >= 1");
     at::Tensor samples;
-    std::string dataset = args.dataset;
-    DataRange range{-1, 1};
     nlohmann::json run; // what made the samples
+    std::string dataset = args.dataset; // default: the model's
+    std::unique_ptr<SampleScore> score;
     if (!args.samples.empty()) {
+        require(!dataset.empty(), "--samples needs --dataset");
+        score = std::make_unique<SampleScore>(dataset, DataRange{-1, 1});
         samples = loadNpy(args.samples).to(at::kFloat);
         require(samples.dim() == 4, args.samples + ": samples must be [N, C, H, W]");
-        require(!dataset.empty(), "--samples needs --dataset");
     } else {
         auto denoiser = openDenoiser(withSchedulerConfig(args.checkpoint, args.schedulerConfig), parseDevice(args.device));
         if (dataset.empty())
             dataset = denoiser->info().dataset;
-        range = denoiser->info().range;
+        score = std::make_unique<SampleScore>(dataset, denoiser->info().range); // refused before sampling
         samples = drawSamples(args, *denoiser);
         run["sampler"] = args.sampler.samplerName(&denoiser->info());
         run["options"] = toJson(args.sampler.options(&denoiser->info()));
     }
     requireFiniteSamples(samples, args.samples.empty() ? "the samples" : args.samples);
-    auto result = score(dataset, samples, range);
+    auto result = score->report(samples);
     result["dataset"] = dataset;
     result["samples"] = samples.size(0);
     if (args.samples.empty()) {

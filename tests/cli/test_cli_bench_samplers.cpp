@@ -1,0 +1,128 @@
+// diffscope-cli bench-samplers: the scored rows on a trained model (here a 2D toy, scored by the
+// sliced 2-Wasserstein distance), their wildcards and CSV, and bad arguments refused before the
+// work starts.
+#include "cli_runner.h"
+#include "tests/support/test_registry.h"
+
+#include "core/io/resource_paths.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <map>
+
+using namespace ds::test;
+
+namespace {
+
+const QString kToy = QString::fromStdString(ds::resourcePath("demo/two_moons.dsckpt"));
+
+struct CsvRow {
+    QString measure, sampler, spacing;
+    int nfe = 0;
+    double value = 0, std = 0;
+};
+
+std::vector<CsvRow> modelRows(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    std::vector<CsvRow> rows;
+    const auto lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    for (const auto& line : lines) {
+        const auto c = line.split(',');
+        if (c.size() == 9 && c[1] == "model")
+            rows.push_back({c[0], c[2], c[3], c[6].toInt(), c[7].toDouble(), c[8].toDouble()});
+    }
+    return rows;
+}
+
+} // namespace
+
+class CliBenchSamplersTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString p(const QString& name) const { return dir_.filePath(name); }
+
+private Q_SLOTS:
+    // '*:*' expands to every sampler of --samplers × every grid of --spacings; each row is the
+    // mean ± std of the toy's metric over the seeds, on the same x_T per seed for every row.
+    void toyRowsCoverEverySamplerAndGrid()
+    {
+        auto r = runCli({"bench-samplers", "--schedules", "linear", "--samplers", "ddim,euler,ddpm", "--spacings",
+                         "leading,trailing", "--nfe", "5", "--model-checkpoint", kToy, "--model-runs", "*:*",
+                         "--model-n", "300", "--model-seeds", "2", "--batch", "150", "--csv", p("toy.csv")});
+        QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("sliced_wasserstein of ") && r.out.contains("floor (real data, same n)"), qPrintable(r.out));
+        const auto rows = modelRows(p("toy.csv"));
+        QCOMPARE(rows.size(), size_t(6));
+        std::map<std::pair<QString, QString>, CsvRow> by;
+        for (const auto& row : rows) {
+            QCOMPARE(row.measure, QString("sliced_wasserstein"));
+            QCOMPARE(row.nfe, 5);
+            QVERIFY(std::isfinite(row.value) && row.value > 0);
+            QVERIFY(row.std > 0); // two seeds draw different x_T
+            by[{row.sampler, row.spacing}] = row;
+        }
+        // Euler in σ is DDIM with η = 0 written another way (Karras et al. 2022 §3): on the same
+        // x_T they give the same samples, so the same scores to rounding.
+        for (const QString spacing : {"leading", "trailing"}) {
+            const auto& ddim = by[{"ddim", spacing}];
+            const auto& euler = by[{"euler", spacing}];
+            QVERIFY2(std::abs(ddim.value - euler.value) <= 1e-3 * ddim.value,
+                     qPrintable(QString("%1: ddim %2 vs euler %3").arg(spacing).arg(ddim.value).arg(euler.value)));
+        }
+        // DDPM draws fresh noise every step: it is not the deterministic pair's twin.
+        QVERIFY(std::abs(by[{"ddpm", "leading"}].value - by[{"ddim", "leading"}].value) > 1e-6);
+    }
+
+    void oldFidOptionNamesStillWork()
+    {
+        auto r = runCli({"bench-samplers", "--schedules", "linear", "--samplers", "ddim", "--spacings", "leading",
+                         "--nfe", "3", "--fid-checkpoint", kToy, "--fid-runs", "ddim:trailing", "--fid-n", "50",
+                         "--fid-seeds", "1"});
+        QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("| ddim | trailing | 3 |"), qPrintable(r.out));
+    }
+
+    void badRunsAreRefusedBeforeTheWork()
+    {
+        const QStringList base{"bench-samplers", "--schedules", "linear", "--nfe", "3", "--model-checkpoint", kToy};
+        struct Case {
+            QStringList extra;
+            const char* message;
+        };
+        const Case cases[] = {
+            {{"--model-runs", "ddim"}, "'ddim' is not sampler:spacing"},
+            {{"--model-runs", "ddim:sideways"}, "sideways"},
+            {{"--model-runs", "nope:leading"}, "unknown sampler 'nope'"},
+            {{"--model-runs", "dnm:leading"}, "dnm does not drive a denoiser"},
+            {{"--model-runs", "ddim:leading", "--model-n", "1"}, "--model-n must be >= 2"},
+        };
+        for (const auto& c : cases) {
+            auto r = runCli(base + c.extra);
+            QVERIFY2(!r.crashed && r.exitCode == 1, qPrintable(c.extra.join(' ')));
+            QVERIFY2(r.err.contains(c.message), qPrintable(r.err));
+            QVERIFY2(!r.out.contains("schedule (T = 1000)"), qPrintable(r.out)); // no table was computed
+        }
+        auto r = runCli({"bench-samplers", "--model-runs", "ddim:leading"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("--model-runs needs --model-checkpoint"), qPrintable(r.err));
+    }
+
+    // A model whose data set has no metric is refused with the data set's name.
+    void modelWithoutAMetricIsRefused()
+    {
+        saveTorchScriptModel(p("eps.pt"), headerFor("[1, 4, 4]"));
+        auto r = runCli({"bench-samplers", "--schedules", "linear", "--samplers", "ddim", "--spacings", "leading",
+                         "--nfe", "3", "--model-checkpoint", p("eps.pt"), "--model-runs", "ddim:leading"});
+        QVERIFY2(!r.crashed && r.exitCode == 1, qPrintable(r.err));
+        QVERIFY2(r.err.contains("no metric for data set"), qPrintable(r.err));
+    }
+};
+
+DS_TEST_SUITE(CliBenchSamplersTest, "cli_bench_samplers");
+#include "test_cli_bench_samplers.moc"
