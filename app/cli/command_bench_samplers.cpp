@@ -228,17 +228,13 @@ struct ModelStudy {
     std::vector<ModelRow> rows;
 };
 
-ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs)
+ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs, Denoiser& model, SampleScore& score)
 {
-    if (a.modelCheckpoint.empty())
-        return {};
-    auto model = openDenoiser(a.modelCheckpoint);
-    SampleScore score(model->info().dataset, model->info().range);
     ModelStudy study{score.headlineName(), 0, {}};
-    study.floor = score.headlineFloor({a.modelN, model->info().shape[0], model->info().shape[1], model->info().shape[2]});
+    study.floor = score.headlineFloor({a.modelN, model.info().shape[0], model.info().shape[1], model.info().shape[2]});
     for (const auto& run : runs)
         for (auto target : a.nfe) {
-            study.rows.push_back(modelRow(*model, score, run, target, a));
+            study.rows.push_back(modelRow(model, score, run, target, a));
             const auto& r = study.rows.back();
             std::cout << study.metric << ' ' << r.sampler << ' ' << r.spacing << " NFE " << r.nfe << ": "
                       << std::setprecision(4) << r.mean << " ± " << r.std << std::endl;
@@ -287,9 +283,15 @@ void runStudy(const StudyArgs& a)
         spacingFromString(s);
     const auto runs = expandRuns(a); // bad names are refused before any work
     require(runs.empty() || !a.modelCheckpoint.empty(), "--model-runs needs --model-checkpoint");
+    std::unique_ptr<Denoiser> network; // opened, and its data set's metric found, before any work
+    std::unique_ptr<SampleScore> score;
+    if (!a.modelCheckpoint.empty()) {
+        network = openDenoiser(a.modelCheckpoint);
+        score = std::make_unique<SampleScore>(network->info().dataset, network->info().range);
+    }
     const auto exact = exactStudy(a);
     printExact(exact, a);
-    const auto model = modelStudy(a, runs);
+    const auto model = network ? modelStudy(a, runs, *network, *score) : ModelStudy{};
     printModelStudy(model, a);
     if (!a.csv.empty())
         writeCsv(a.csv, exact, model);

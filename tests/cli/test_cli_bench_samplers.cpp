@@ -113,7 +113,7 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("--model-runs needs --model-checkpoint"), qPrintable(r.err));
     }
 
-    // A model whose data set has no metric is refused with the data set's name.
+    // A model whose data set has no metric, or no model file, is refused before any work.
     void modelWithoutAMetricIsRefused()
     {
         saveTorchScriptModel(p("eps.pt"), headerFor("[1, 4, 4]"));
@@ -121,6 +121,10 @@ private Q_SLOTS:
                          "--nfe", "3", "--model-checkpoint", p("eps.pt"), "--model-runs", "ddim:leading"});
         QVERIFY2(!r.crashed && r.exitCode == 1, qPrintable(r.err));
         QVERIFY2(r.err.contains("no metric for data set"), qPrintable(r.err));
+        QVERIFY2(!r.out.contains("schedule (T = 1000)"), qPrintable(r.out)); // refused before the exact table
+        r = runCli({"bench-samplers", "--model-checkpoint", p("missing.dsckpt"), "--model-runs", "ddim:leading"});
+        QVERIFY2(!r.crashed && r.exitCode == 1 && r.err.contains("missing.dsckpt"), qPrintable(r.err));
+        QVERIFY2(!r.out.contains("schedule (T = 1000)"), qPrintable(r.out));
     }
 };
 
