@@ -10,7 +10,7 @@
    call), median of --repeat runs, at each thread count:
    - diffscope: `diffscope-cli --threads T bench --checkpoint WORK/model.pt --runs ddpm:N --n n`
      (its own timer around runSampler), with the module frozen + optimize_for_inference (the
-     default) and as saved (DIFFSCOPE_TORCHSCRIPT_FREEZE=0);
+     default) and as saved (DIFFSCOPE_FREEZE=0);
    - PyTorch eager: a Python DDPM loop (posterior mean of Ho et al. eq. 7, x̂0 clipped to [-1, 1],
      σ² = β̃) driving torch.jit.load(model.pt) under torch.no_grad(), the way a PyTorch user runs
      an exported model;
@@ -104,7 +104,7 @@ def diffscope_sampling(cli, model, steps, n, threads, seed, freeze, work):
     """One run in a fresh process: (sampling wall s, s inside network calls), diffscope's own timers."""
     env = dict(os.environ)
     if not freeze:
-        env["DIFFSCOPE_TORCHSCRIPT_FREEZE"] = "0"
+        env["DIFFSCOPE_FREEZE"] = "0"
     js = os.path.join(work, f"bench_{threads}_{int(freeze)}_{seed}.json")
     run([cli, "--threads", str(threads), "bench", "--checkpoint", model, "--runs", f"ddpm:{steps}",
          "--n", str(n), "--seed", str(seed), "--json", js], env)

@@ -5,18 +5,16 @@
 #include "core/io/zip_integrity.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
+#include "frozen_inference.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/script.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace ds {
 
@@ -98,29 +96,6 @@ std::string lastLine(const std::string& text)
         return text;
     auto start = text.rfind('\n', end);
     return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
-// Normwise relative error of a against the reference b: max_i |a_i − b_i| / max_i |b_i|
-// (elementwise ratios blow up where the output crosses zero; conv/BN folding changes the
-// summation order, so float32 agrees to ~1e-7 of the output's scale, not bit for bit).
-double maxRelativeError(const at::Tensor& a, const at::Tensor& b)
-{
-    const double scale = b.abs().max().item<double>();
-    return (a - b).abs().max().item<double>() / std::max(scale, 1e-30);
-}
-
-std::string shortNumber(double v)
-{
-    std::ostringstream out;
-    out.precision(2);
-    out << v;
-    return out.str();
-}
-
-at::Tensor runModule(torch::jit::Module& module, const at::Tensor& x, const at::Tensor& k)
-{
-    c10::InferenceMode inference;
-    return module.forward({x, k}).toTensor().to(at::kFloat);
 }
 
 } // namespace
@@ -206,61 +181,18 @@ void TorchScriptDenoiser::to(c10::Device device)
     prepareInference();
 }
 
-// torch::jit::freeze inlines the weights as constants (eval mode only); optimize_for_inference
-// then folds conv+BN, conv+add/relu, transposes linear weights and, where the build has oneDNN,
-// converts convolutions to MKLDNN layouts. The result must agree with the saved module on a
-// seeded probe (max relative error ≤ kFrozenTolerance, defined in maxRelativeError); otherwise,
-// or when freezing throws, the saved module runs and info().notes says why.
-// DIFFSCOPE_TORCHSCRIPT_FREEZE=0 keeps the saved module (for side-by-side timings).
+// The frozen, optimised copy (frozen_inference.h) must agree with the saved module on a probe;
+// otherwise, or when freezing throws, the saved module runs and info().notes says why.
 void TorchScriptDenoiser::prepareInference()
 {
-    constexpr double kFrozenTolerance = 1e-5;
-    const char* env = std::getenv("DIFFSCOPE_TORCHSCRIPT_FREEZE");
-    frozen_ = false;
-    if (env && std::string(env) == "0") {
-        setInferenceNote("not frozen (DIFFSCOPE_TORCHSCRIPT_FREEZE=0)");
-        return;
-    }
-    const auto& s = info_.shape;
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(20250415);
-    const auto x = at::randn({2, s[0], s[1], s[2]}, generator).to(device_);
-    const auto k = at::tensor({int64_t(0), std::max<int64_t>(0, info_.schedule.T - 1)}, at::kLong).to(device_);
-    std::string why;
-    try {
-        const auto reference = runModule(impl_->saved, x, k);
-        torch::jit::Module frozen;
-        {
-            c10::NoGradGuard noGrad;
-            frozen = torch::jit::freeze(impl_->saved);
-            frozen = torch::jit::optimize_for_inference(frozen);
-        }
-        const double error = maxRelativeError(runModule(frozen, x, k), reference);
-        if (error <= kFrozenTolerance) {
-            impl_->module = frozen;
-            frozen_ = true;
-            setInferenceNote("frozen + optimize_for_inference (probe max rel. error " + shortNumber(error) + ")");
-            return;
-        }
-        why = "the frozen module differs from the saved one by " + shortNumber(error) + " (max relative error > 1e-5)";
-    } catch (const c10::Error& e) {
-        why = "freezing failed: " + lastLine(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-        why = "freezing failed: " + lastLine(e.what());
-    }
-    impl_->module = impl_->saved;
-    frozen_ = false;
+    auto frozen = freezeForInference([this] { return impl_->saved; },
+                                     [this](const at::Tensor& x, const at::Tensor& k) { return runScripted(impl_->saved, x, k); },
+                                     info_.shape, info_.schedule.T, device_, "the module as saved");
+    frozen_ = frozen.module != nullptr;
+    impl_->module = frozen_ ? *frozen.module : impl_->saved;
     impl_->saved.eval(); // the probe may have left a module that sets self.training in training mode
-    setInferenceNote("not frozen, running the module as saved: " + why);
-}
-
-void TorchScriptDenoiser::setInferenceNote(const std::string& note)
-{
-    inferenceNote_ = note;
-    const std::string tag = "inference: ";
-    auto& notes = info_.notes;
-    if (auto at = notes.find(tag); at != std::string::npos)
-        notes.erase(at >= 2 ? at - 2 : at); // "…; inference: …" is always the last part
-    notes += (notes.empty() ? "" : "; ") + tag + note;
+    inferenceNote_ = frozen.note;
+    setInferenceNote(info_.notes, frozen.note);
 }
 
 at::Tensor TorchScriptDenoiser::forward(const at::Tensor& x, const at::Tensor& k)

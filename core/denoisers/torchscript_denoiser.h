@@ -35,7 +35,6 @@ protected:
 private:
     TorchScriptDenoiser(DenoiserInfo info, std::unique_ptr<TorchScriptDenoiserImpl> impl);
     void prepareInference();
-    void setInferenceNote(const std::string& note);
     std::unique_ptr<TorchScriptDenoiserImpl> impl_;
     bool frozen_ = false;
     std::string inferenceNote_;

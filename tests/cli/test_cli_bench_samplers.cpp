@@ -1,13 +1,12 @@
 // diffscope-cli bench-samplers: the scored rows on a trained model (here a 2D toy, scored by the
 // sliced 2-Wasserstein distance), their wildcards and CSV, and bad arguments refused before the
 // work starts.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "tests/support/test_registry.h"
 
 #include "core/io/resource_paths.h"
 
 #include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -42,11 +41,8 @@ std::vector<CsvRow> modelRows(const QString& path)
 
 } // namespace
 
-class CliBenchSamplersTest : public QObject {
+class CliBenchSamplersTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
 private Q_SLOTS:
     // '*:*' expands to every sampler of --samplers × every grid of --spacings; each row is the
     // mean ± std of the toy's metric over the seeds, on the same x_T per seed for every row.

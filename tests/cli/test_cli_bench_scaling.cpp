@@ -1,20 +1,16 @@
 // diffscope-cli bench --scaling: the batch-scaling curve (table and CSV), the Picard choice
 // printed from it, bench --together (panes with merged network calls), and the TorchScript
 // inference note shown by `info`.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "tests/support/test_registry.h"
 
 #include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ds::test;
 
-class CliBenchScalingTest : public QObject {
+class CliBenchScalingTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
 private Q_SLOTS:
     void initTestCase() { saveTorchScriptModel(p("eps.pt"), headerFor("[1, 4, 4]")); }
 
@@ -67,7 +63,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("inference: frozen + optimize_for_inference"), qPrintable(r.out));
         auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("DIFFSCOPE_TORCHSCRIPT_FREEZE", "0");
+        env.insert("DIFFSCOPE_FREEZE", "0");
         r = runCli({"info", p("eps.pt")}, env);
         QVERIFY2(r.out.contains("inference: not frozen"), qPrintable(r.out));
     }

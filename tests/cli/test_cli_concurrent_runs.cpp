@@ -2,7 +2,7 @@
 // the other (cli_hardening covers that): of two `train --name X` and of two `--resume` of one
 // checkpoint exactly one runs, the other is refused naming the owner's pid, and the winner's
 // loss log and checkpoints come out whole (each step once, every checkpoint loads).
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/checkpoint.h"
 #include "core/training/checkpoint_rotation.h"
 #include "tests/support/test_registry.h"
@@ -10,7 +10,6 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -48,11 +47,8 @@ std::vector<Finished> together(const std::vector<QStringList>& runs)
 
 } // namespace
 
-class CliConcurrentRunsTest : public QObject {
+class CliConcurrentRunsTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
     QStringList train(const QString& name, int steps) const
     {
         return {"train", "--dataset", "two-moons", "--dataset-limit", "256", "--network", kTinyMlp, "--output-dir",

@@ -2,7 +2,7 @@
 // `sample` on a folder gives what the engine gives in-process for the same run; a diffusers-unet
 // trained here converts to a folder that samples as its checkpoint does, and folders export to
 // TorchScript.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/denoisers/diffusers_model.h"
 #include "core/denoisers/diffusers_scheduler.h"
 #include "core/io/npy.h"
@@ -16,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ds::test;
@@ -35,17 +34,8 @@ const char* kTinyDiffusersNet = R"({"kind": "diffusers-unet", "config": {"block_
 
 } // namespace
 
-class CliDiffusersTest : public QObject {
+class CliDiffusersTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
-    CliResult expectSuccess(const QStringList& args)
-    {
-        auto r = runCli(args);
-        [&] { QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(args.join(' ') + "\n" + r.err)); }();
-        return r;
-    }
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY2(QDir(fixtureFolder()).exists(), qPrintable("no fixture folder in " + kFixtures)); }

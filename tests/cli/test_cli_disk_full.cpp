@@ -3,7 +3,7 @@
 // export each fail with one clear line and a non-zero exit, keep the previous file byte for
 // byte, and leave no partial file under the final name (nor a temp file). Each case also runs
 // with room to spare, so a pass means the shim was in force, not that nothing was written.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/checkpoint.h"
 #include "core/io/npy.h"
 #include "core/io/resource_paths.h"
@@ -13,7 +13,6 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ds::test;
@@ -60,11 +59,8 @@ CliResult runHelper(const QStringList& args, const QProcessEnvironment& env)
 
 } // namespace
 
-class CliDiskFullTest : public QObject {
+class CliDiskFullTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
     void expectDiskFull(const CliResult& r, const QString& names)
     {
         QVERIFY2(!r.crashed, qPrintable("crashed: " + r.err));

@@ -3,6 +3,7 @@
 // passes for a checkpoint, --resume goes on from it, at most the step in flight is lost, and the
 // loss log holds each step once. SIGINT ends with exit 130, a checkpoint and a clean end mark.
 //   DIFFSCOPE_DURABILITY_KILLS (default 30), DIFFSCOPE_DURABILITY_SEED (default: the clock).
+#include "cli_test_case.h"
 #include "core/io/checkpoint.h"
 #include "core/training/checkpoint_rotation.h"
 #include "core/training/run_folder.h"
@@ -13,7 +14,6 @@
 #include <QFile>
 #include <QProcess>
 #include <QRandomGenerator>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -72,9 +72,8 @@ bool waitFor(Ready&& ready, int timeoutMs)
 
 } // namespace
 
-class CliDurabilityTest : public QObject {
+class CliDurabilityTest : public ds::test::CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
     std::string run_;
     QRandomGenerator random_;
 

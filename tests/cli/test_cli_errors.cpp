@@ -1,13 +1,12 @@
 // Bad input to diffscope-cli: a non-zero exit (1 for bad data, 2 for bad usage), no crash,
 // and one message on stderr that names the problem (and the file, where there is one).
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/npy.h"
 #include "tests/support/test_registry.h"
 
 #include <ATen/ATen.h>
 #include <QDir>
 #include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 #include <zlib.h>
 
@@ -41,11 +40,8 @@ QByteArray idxHeader(uint8_t dims, std::initializer_list<uint32_t> sizes)
 
 } // namespace
 
-class CliErrorsTest : public QObject {
+class CliErrorsTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
 private Q_SLOTS:
     void initTestCase()
     {

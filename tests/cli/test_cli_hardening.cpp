@@ -2,7 +2,7 @@
 // spelling (--checkpoint) for models, non-finite samples refused, one writer per run folder,
 // SIGTERM and repeated interrupts saving a checkpoint, loss-log failures, flags on --resume,
 // leftovers of killed saves.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/npy.h"
 #include "core/io/resource_paths.h"
 #include "tests/support/test_registry.h"
@@ -12,7 +12,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -47,11 +46,8 @@ QString cliPath() { return qEnvironmentVariable("DIFFSCOPE_CLI", "diffscope-cli"
 
 } // namespace
 
-class CliHardeningTest : public QObject {
+class CliHardeningTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
     QStringList train(const QString& name, const QStringList& extra = {}) const
     {
         return QStringList{"train", "--dataset", "two-moons", "--network", kTinyMlp, "--output-dir", p("runs"), "--name",

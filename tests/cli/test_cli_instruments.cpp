@@ -1,6 +1,6 @@
 // The instruments' commands as a user runs them (issue 13): spectrum, probe, roundtrip,
 // health, sample --fork-at / --picard-residuals, and replay of a manifest.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/npy.h"
 #include "core/schedule.h"
 #include "tests/support/test_registry.h"
@@ -10,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -54,17 +53,8 @@ const QString kGaussian = "oracle:gaussian?shape=1x8x8&mean=0.1&std=0.3";
 
 } // namespace
 
-class CliInstrumentsTest : public QObject {
+class CliInstrumentsTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
-    CliResult expectSuccess(const QStringList& args)
-    {
-        auto r = runCli(args);
-        [&] { QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(args.join(' ') + "\n" + r.err)); }();
-        return r;
-    }
     void expectFailure(const QStringList& args, const QString& text)
     {
         auto r = runCli(args);

@@ -1,5 +1,5 @@
 // What diffscope-cli writes: shapes, ranges, reproducibility, and each command's files.
-#include "cli_runner.h"
+#include "cli_test_case.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
 #include "tests/support/test_registry.h"
@@ -10,7 +10,6 @@
 #include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -31,16 +30,8 @@ QStringList csvLines(const QString& path)
 
 } // namespace
 
-class CliOutputsTest : public QObject {
+class CliOutputsTest : public CliTestCase {
     Q_OBJECT
-    QTemporaryDir dir_;
-    QString p(const QString& name) const { return dir_.filePath(name); }
-
-    void expectSuccess(const QStringList& args)
-    {
-        auto r = runCli(args);
-        QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(args.join(' ') + "\n" + r.err));
-    }
 
 private Q_SLOTS:
     void initTestCase() { saveTorchScriptModel(p("eps.pt"), headerFor("[1, 4, 4]")); }

@@ -1,7 +1,7 @@
 """A model exported from PyTorch the way the README shows runs in diffscope-cli; its samples
 load in NumPy; and a seeded DDPM run replays in PyTorch from the documented noise order: the
 frozen run (diffscope's default: torch.jit.freeze + optimize_for_inference at load) against the
-same frozen module in PyTorch, and with DIFFSCOPE_TORCHSCRIPT_FREEZE=0 against the module as saved."""
+same frozen module in PyTorch, and with DIFFSCOPE_FREEZE=0 against the module as saved."""
 import json
 import os
 import subprocess
@@ -98,7 +98,7 @@ def main():
         tolerance = ulps(samples, 4)
         assert err <= tolerance, f"PyTorch replay of the frozen module differs by {err} (> {tolerance})"
 
-        cli(*run, "--out", tmp / "u.npy", env=dict(os.environ, DIFFSCOPE_TORCHSCRIPT_FREEZE="0"))
+        cli(*run, "--out", tmp / "u.npy", env=dict(os.environ, DIFFSCOPE_FREEZE="0"))
         unfrozen = np.load(tmp / "u.npy")
         err_saved = np.abs(unfrozen - replay_ddpm(saved, seed=123, n=4, steps=30).float().numpy()).max()
         assert err_saved <= tolerance, f"PyTorch replay of the saved module differs by {err_saved} (> {tolerance})"

@@ -235,6 +235,23 @@ private Q_SLOTS:
         auto sampler = makeSampler("ddim");
         DS_EXPECT_ERROR(runSampler(*sampler, *oracle, at::zeros({1, 1, 4, 4}), {}, noise), "initial x_T must be");
     }
+
+    // The measured default grids (sampler_registry.cpp, docs/benchmarks.md): on the linear schedule
+    // the exact table's choice; on cosine leading for every stepwise sampler, since the grids that
+    // start at k = T − 1 failed on a trained cosine model. Picard entries take their base's grid.
+    void defaultGridsFollowTheSchedule()
+    {
+        const auto linear = ScheduleSpec::linear(), cosine = ScheduleSpec::cosine();
+        QCOMPARE(int(defaultOptions("dpmpp-2m", linear).spacing), int(Spacing::LogSnr));
+        QCOMPARE(int(defaultOptions("unipc", linear).spacing), int(Spacing::LogSnr));
+        QCOMPARE(int(defaultOptions("euler-sde", linear).spacing), int(Spacing::Trailing));
+        QCOMPARE(int(defaultOptions("pf-ode-heun", linear).spacing), int(Spacing::Trailing));
+        QCOMPARE(int(defaultOptions("ddim", linear).spacing), int(Spacing::Leading));
+        QCOMPARE(int(defaultOptions("picard-ddim", linear).spacing), int(Spacing::Leading));
+        for (const char* name : {"ddpm", "ddim", "dpmpp-2m", "euler-sde", "pf-ode-heun", "euler", "euler-ancestral",
+                                 "edm-heun", "dpmpp-2m-sde", "dpmpp-3m", "unipc", "picard-pf-ode"})
+            QVERIFY2(defaultOptions(name, cosine).spacing == Spacing::Leading, name);
+    }
 };
 
 DS_TEST_SUITE(SamplersTest, "samplers");
