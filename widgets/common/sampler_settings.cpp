@@ -6,6 +6,7 @@
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/start_state.h"
 #include "core/samplers/timesteps.h"
+#include "core/user_message.h"
 
 #include <nlohmann/json.hpp>
 
@@ -132,8 +133,9 @@ SamplerSettings SamplerSettings::load(QSettings& s, const QString& group, const 
         }
         out.start = s.value("start", fallback.start).toString();
         out.model = s.value("model", fallback.model).toString();
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) { // start-up goes on with the fallback; the log says why
         s.endGroup();
+        qWarning("settings %s: not used (%s)", qPrintable(group), userMessage(e).c_str());
         return fallback;
     }
     s.endGroup();
@@ -199,8 +201,11 @@ SamplerSettings modelDefaults(const Denoiser& model, QString* why)
                 if (s.uses(key.c_str()))
                     setOptionValue(s.options, key, value, info.source);
             addReason(why, QObject::tr("%1 as the model's scheduler config recommends").arg(recommended));
-        } catch (const std::exception&) {
-            s = measuredDefaults(recommended); // a bad recommendation: its sampler, registry defaults
+        } catch (const std::exception& e) { // a bad recommendation: its sampler, registry defaults, and why
+            s = measuredDefaults(recommended);
+            addReason(why, QObject::tr("%1 as the model's scheduler config recommends, with the registry's options: "
+                                       "its recommended options were not used (%2)")
+                               .arg(recommended, QString::fromStdString(userMessage(e))));
         }
     } else {
         const auto preferred = QString::fromStdString(defaultSamplerFor(info));

@@ -15,6 +15,7 @@
 #include "widgets/trajectory/trajectory_runner.h"
 #include "widgets/trajectory/trajectory_view.h"
 
+#include "core/denoisers/gaussian_denoiser.h"
 #include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/timesteps.h"
@@ -33,6 +34,21 @@
 
 using namespace ds;
 using namespace ds::test;
+
+namespace {
+
+// The Gaussian oracle with what a diffusers folder's scheduler config would recommend.
+class RecommendingOracle : public GaussianDenoiser {
+public:
+    RecommendingOracle(const ScheduleSpec& schedule, const std::string& sampler, const std::string& options)
+        : GaussianDenoiser(at::zeros({1, 4, 4}), at::ones({1, 4, 4}), schedule)
+    {
+        info_.recommendedSampler = sampler;
+        info_.recommendedOptions = options;
+    }
+};
+
+} // namespace
 
 class SettingsTest : public QObject {
     Q_OBJECT
@@ -186,6 +202,27 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(again.model().hasModel(), 60000);
         QTRY_COMPARE_WITH_TIMEOUT(again.trajectoryView().controls().samplerSettings().sampler, QStringLiteral("dpmpp-2m"), 5000);
         QCOMPARE(again.trajectoryView().controls().samplerSettings().options.steps, int64_t(12));
+    }
+
+    // A model's defaults: its recommendation where it can be read, the registry's measured grid
+    // for its schedule otherwise, and a reason line either way (never a silent fallback).
+    void modelDefaultsSayWhereTheyCameFrom()
+    {
+        QString why;
+        const auto good = modelDefaults(RecommendingOracle(ScheduleSpec::linear(), "ddim", R"({"eta": 0.5, "steps": 30})"), &why);
+        QCOMPARE(good.sampler, QString("ddim"));
+        QCOMPARE(good.options.eta, 0.5);
+        QCOMPARE(good.options.steps, int64_t(30));
+        QVERIFY2(why.contains("as the model's scheduler config recommends"), qPrintable(why));
+        why.clear();
+        const auto bad = modelDefaults(RecommendingOracle(ScheduleSpec::cosine(), "dpmpp-2m", R"({"eta": )"), &why);
+        QCOMPARE(bad.sampler, QString("dpmpp-2m"));
+        QVERIFY(bad.options.spacing == Spacing::Leading); // the cosine schedule's measured grid
+        QVERIFY2(why.contains("recommended options were not used"), qPrintable(why));
+        why.clear();
+        const auto none = modelDefaults(RecommendingOracle(ScheduleSpec::linear(), "", ""), &why);
+        QCOMPARE(none.sampler, QString("ddim"));
+        QVERIFY(none.options.spacing == Spacing::Leading);
     }
 
     void recentFilesKeepTheNewestTen()
