@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 
 #include <ATen/Context.h>
 #include <QComboBox>
@@ -142,11 +143,7 @@ TrainingConfig TrainingForm::config() const
     c.name = name_->text().trimmed().toStdString();
     c.dataset = dataset_->currentText().toStdString();
     c.objective = trainingObjectiveFromString(objective_->currentText().toStdString());
-    try {
-        c.network = nlohmann::json::parse(network_->text().toStdString());
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("network: not valid JSON: ") + e.what());
-    }
+    c.network = parseJson(network_->text().toStdString(), "network"); // "network: not valid JSON: …"
     c.schedule.kind = scheduleKindFromString(schedule_->currentText().toStdString());
     c.schedule.T = T_->value();
     c.schedule.gamma = gamma_->value();
