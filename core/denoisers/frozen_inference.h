@@ -3,9 +3,10 @@
 // as graph constants (eval mode only); optimize_for_inference then folds conv+BN and conv+add/relu,
 // transposes linear weights and, where the LibTorch build has oneDNN, runs convolutions in its
 // blocked layouts: the demo UNet's call at batch 4 drops from 46 to 26 ms on one CPU thread
-// (docs/benchmarks.md, issue 15). Not every network gains: network_denoiser.cpp says which do. The copy is used only where it agrees with the reference forward
-// on a seeded probe, max |a − b| / max |b| ≤ kFrozenTolerance (conv folding changes the summation
-// order, so float32 agrees to ~1e-7 of the output's scale, not bit for bit).
+// (docs/benchmarks.md, issue 15); not every network gains (network_denoiser.cpp says which do).
+// The copy is used only where it agrees with the reference forward on a seeded probe,
+// max |a − b| / max |b| ≤ kFrozenTolerance (conv folding changes the summation order, so float32
+// agrees to ~1e-7 of the output's scale, not bit for bit).
 // DIFFSCOPE_FREEZE=0 turns the copy off everywhere (side-by-side timings, bit-exact comparisons).
 #include <ATen/ATen.h>
 
