@@ -41,6 +41,7 @@ struct StudyArgs {
     int64_t modelN = 1000;
     int64_t modelSeeds = 3;
     int64_t batch = 250;
+    bool modelClip = false;             // clamp x̂0 to the model's data range in the model rows
     std::string csv;
 };
 
@@ -210,6 +211,7 @@ ModelRow modelRow(Denoiser& model, SampleScore& score, const ModelRun& run, int6
     auto options = defaultOptions(run.sampler);
     options.spacing = spacingFromString(run.spacing);
     options.steps = stepsFor(run.sampler, target);
+    options.clipDenoised = a.modelClip; // clipRange 0: the model's data range
     std::vector<double> scores;
     int64_t nfe = 0;
     for (int64_t seed = 0; seed < a.modelSeeds; ++seed)
@@ -230,7 +232,7 @@ struct ModelStudy {
 
 ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs, Denoiser& model, SampleScore& score)
 {
-    ModelStudy study{score.headlineName(), 0, {}};
+    ModelStudy study{std::string(score.headlineName()) + (a.modelClip ? "_clipped" : ""), 0, {}}; // the CSV tells them apart
     study.floor = score.headlineFloor({a.modelN, model.info().shape[0], model.info().shape[1], model.info().shape[2]});
     for (const auto& run : runs)
         for (auto target : a.nfe) {
@@ -247,7 +249,8 @@ void printModelStudy(const ModelStudy& study, const StudyArgs& a)
     if (study.rows.empty())
         return;
     std::cout << '\n' << study.metric << " of " << a.modelCheckpoint << ", n = " << a.modelN
-              << " per seed, mean ± std over " << a.modelSeeds << " seeds; floor (real data, same n): "
+              << " per seed, mean ± std over " << a.modelSeeds << " seeds"
+              << (a.modelClip ? ", x̂0 clipped to the data range" : "") << "; floor (real data, same n): "
               << std::setprecision(4) << study.floor << "\n\n| sampler | grid | NFE | "
               << study.metric << " |\n|---|---|---:|---:|\n";
     for (const auto& r : study.rows)
@@ -316,6 +319,7 @@ void registerBenchSamplersCommand(CLI::App& app)
     cmd->add_option("--model-n,--fid-n", a->modelN, "samples per seed")->capture_default_str();
     cmd->add_option("--model-seeds,--fid-seeds", a->modelSeeds, "seeds (mean ± std over them)")->capture_default_str();
     cmd->add_option("--batch", a->batch, "batch size of the model runs")->capture_default_str();
+    cmd->add_flag("--model-clip", a->modelClip, "model rows: clamp x0-hat to the model's data range (clip_denoised)");
     cmd->add_option("--csv", a->csv, "also write every row as CSV");
     cmd->callback([a] { runStudy(*a); });
 }

@@ -75,6 +75,28 @@ private Q_SLOTS:
         QVERIFY(std::abs(by[{"ddpm", "leading"}].value - by[{"ddim", "leading"}].value) > 1e-6);
     }
 
+    // --model-clip clamps x̂0 to the data range ([-4, 4] for the toys). One DDIM step from the
+    // trailing grid's k = T − 1 returns x̂0 itself, where ε̂'s error is multiplied by
+    // √((1 − ᾱ)/ᾱ) ≈ 158: unclipped, points land far outside the range, clipped they cannot.
+    void modelClipClampsTheEstimate()
+    {
+        auto rowsWith = [&](const QStringList& extra, const QString& csv) {
+            auto r = runCli(QStringList{"bench-samplers", "--schedules", "linear", "--samplers", "ddim", "--spacings",
+                                        "leading", "--nfe", "1", "--model-checkpoint", kToy, "--model-runs",
+                                        "ddim:trailing", "--model-n", "400", "--model-seeds", "1", "--csv", p(csv)}
+                            + extra);
+            [&] { QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(r.err)); }();
+            return modelRows(p(csv));
+        };
+        const auto plain = rowsWith({}, "plain.csv"), clipped = rowsWith({"--model-clip"}, "clipped.csv");
+        QCOMPARE(plain.size(), size_t(1));
+        QCOMPARE(clipped.size(), size_t(1));
+        QCOMPARE(plain[0].measure, QString("sliced_wasserstein"));
+        QCOMPARE(clipped[0].measure, QString("sliced_wasserstein_clipped"));
+        QVERIFY2(clipped[0].value < plain[0].value,
+                 qPrintable(QString("clipped %1 vs plain %2").arg(clipped[0].value).arg(plain[0].value)));
+    }
+
     void oldFidOptionNamesStillWork()
     {
         auto r = runCli({"bench-samplers", "--schedules", "linear", "--samplers", "ddim", "--spacings", "leading",
