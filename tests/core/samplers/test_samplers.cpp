@@ -237,13 +237,14 @@ private Q_SLOTS:
     }
 
     // The measured default grids (sampler_registry.cpp, docs/benchmarks.md): on the linear schedule
-    // the exact table's choice; on cosine leading for every stepwise sampler, since the grids that
-    // start at k = T − 1 failed on a trained cosine model. Picard entries take their base's grid.
+    // the exact table's choice, trailing for the multistep solvers (the trained models' choice); on
+    // cosine leading for every stepwise sampler, since the grids that start at k = T − 1 failed on a
+    // trained cosine model. Picard entries take their base's grid.
     void defaultGridsFollowTheSchedule()
     {
         const auto linear = ScheduleSpec::linear(), cosine = ScheduleSpec::cosine();
-        QCOMPARE(int(defaultOptions("dpmpp-2m", linear).spacing), int(Spacing::LogSnr));
-        QCOMPARE(int(defaultOptions("unipc", linear).spacing), int(Spacing::LogSnr));
+        for (const char* name : {"dpmpp-2m", "dpmpp-3m", "unipc", "dpmpp-2m-sde"})
+            QVERIFY2(defaultOptions(name, linear).spacing == Spacing::Trailing, name);
         QCOMPARE(int(defaultOptions("euler-sde", linear).spacing), int(Spacing::Trailing));
         QCOMPARE(int(defaultOptions("pf-ode-heun", linear).spacing), int(Spacing::Trailing));
         QCOMPARE(int(defaultOptions("ddim", linear).spacing), int(Spacing::Leading));
