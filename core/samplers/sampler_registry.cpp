@@ -143,7 +143,7 @@ struct MeasuredGrid {
 // The default grid per schedule, from docs/benchmarks.md. Linear: the exact table's best grid at
 // 20 NFE (Gaussian data, exact denoiser), except the multistep solvers (2M, 3M, UniPC, 2M SDE):
 // the exact table prefers log-SNR, whose many steps near σ = 0 only help an error-free denoiser;
-// on the trained DDPM demo trailing won all six comparisons (FID proxy, 0.8–4 better at 10–50
+// on the trained DDPM demo trailing won all nine comparisons (FID proxy, 0.8–19 better at 10–50
 // NFE) and on the two-moons toy the grids tie at 20 NFE. Cosine: leading for every sampler,
 // measured on a trained cosine-schedule model (two-moons, sliced W2): the grids that start at
 // k = T − 1 (trailing, log-SNR) take their first step from ᾱ ≈ 2e-9 (σ ≈ 2·10⁴), where an ε̂
