@@ -15,6 +15,12 @@ inline double maxAbsDiff(const at::Tensor& a, const at::Tensor& b)
     return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
 }
 
+// max |a − b| / max |b|: normwise, the bound the frozen-inference probe checks (frozen_inference.h).
+inline double maxRelativeError(const at::Tensor& a, const at::Tensor& reference)
+{
+    return maxAbsDiff(a, reference) / reference.abs().max().item<double>();
+}
+
 inline std::string shapeOf(const at::Tensor& t)
 {
     std::string out = "[";

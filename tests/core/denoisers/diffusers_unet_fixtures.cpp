@@ -4,6 +4,7 @@
 #include "core/io/torch_state_dict.h"
 #include "tests/support/test_paths.h"
 
+#include <QTest>
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
@@ -37,6 +38,11 @@ std::vector<fs::path> unetFolders()
     }
     std::sort(out.begin(), out.end());
     return out;
+}
+
+void requireUNetFolders()
+{
+    QVERIFY2(!unetFolders().empty(), ("no UNet2DModel fixture under " + diffusersFixtures().string()).c_str());
 }
 
 std::map<std::string, at::Tensor> readWeights(const fs::path& folder)

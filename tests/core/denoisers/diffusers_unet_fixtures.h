@@ -22,6 +22,9 @@ nlohmann::json readJson(const std::filesystem::path& path);
 // Every fixture subfolder whose config.json says UNet2DModel (hidden fixtures join later), sorted.
 std::vector<std::filesystem::path> unetFolders();
 
+// Records a test failure (for initTestCase) unless the fixtures hold a UNet2DModel folder.
+void requireUNetFolders();
+
 // The folder's weights in float32: diffusers' safetensors file, else its torch.save'd .bin.
 std::map<std::string, at::Tensor> readWeights(const std::filesystem::path& folder);
 

@@ -46,7 +46,7 @@ void setFormulaWeights(DiffusersUNet2D& net)
 class DiffusersUNetTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QVERIFY2(!unetFolders().empty(), ("no UNet2DModel fixture under " + diffusersFixtures().string()).c_str()); }
+    void initTestCase() { requireUNetFolders(); }
 
     void matchesDiffusersForward_data()
     {

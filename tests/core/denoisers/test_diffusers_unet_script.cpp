@@ -36,17 +36,12 @@ at::Tensor runScript(torch::jit::Module& m, const at::Tensor& x, const at::Tenso
     return m.forward({x, t}).toTensor();
 }
 
-double relativeDiff(const at::Tensor& a, const at::Tensor& reference)
-{
-    return test::maxAbsDiff(a, reference) / reference.abs().max().item<double>();
-}
-
 } // namespace
 
 class DiffusersUNetScriptTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QVERIFY2(!unetFolders().empty(), ("no UNet2DModel fixture under " + diffusersFixtures().string()).c_str()); }
+    void initTestCase() { requireUNetFolders(); }
 
     // The TorchScript export computes what the module does, on diffusers' own fixture weights.
     void scriptMatchesOnFixtures()
@@ -61,12 +56,12 @@ private Q_SLOTS:
                     continue;
                 const at::Tensor t = loadNpy(steps.string()).to(at::kLong);
                 const at::Tensor native = run(net, x, t), scripted = runScript(script, x, t);
-                const double diff = relativeDiff(scripted, native);
+                const double diff = test::maxRelativeError(scripted, native);
                 qInfo("%s %s: max |script − module| / max |module| = %.2g", dir.filename().c_str(), stem, diff);
                 QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
                 const fs::path reference = dir / (std::string(stem) + "_out_f32.npy");
                 if (fs::exists(reference)) // and diffusers' own output
-                    QVERIFY(relativeDiff(scripted, loadNpy(reference.string()).to(at::kFloat)) <= kRelTol);
+                    QVERIFY(test::maxRelativeError(scripted, loadNpy(reference.string()).to(at::kFloat)) <= kRelTol);
             }
         }
     }
@@ -104,11 +99,11 @@ private Q_SLOTS:
         const at::Tensor x = at::randn({3, 2, 8, 8});
         const at::Tensor t = fourier ? at::tensor({0.5, 20.0, 3.0}, at::kFloat) : at::tensor({0, 999, 17}, at::kLong);
         const at::Tensor native = run(net, x, t);
-        const double diff = relativeDiff(runScript(script, x, t), native);
+        const double diff = test::maxRelativeError(runScript(script, x, t), native);
         QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
         // One timestep for the whole batch broadcasts in the script as in the module.
         const at::Tensor one = fourier ? at::tensor({2.0}, at::kFloat) : at::tensor({250}, at::kLong);
-        QVERIFY(relativeDiff(runScript(script, x, one), run(net, x, one)) <= 1e-5);
+        QVERIFY(test::maxRelativeError(runScript(script, x, one), run(net, x, one)) <= 1e-5);
     }
 
     // The script holds copies of the weights under diffusers' names ('.' written as '_').

@@ -15,7 +15,7 @@ using nlohmann::json;
 class DiffusersUNetWeightsTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QVERIFY2(!unetFolders().empty(), ("no UNet2DModel fixture under " + diffusersFixtures().string()).c_str()); }
+    void initTestCase() { requireUNetFolders(); }
 
     void namesAndCountMatchTheWeightFile()
     {

@@ -20,11 +20,6 @@ using namespace ds;
 
 namespace {
 
-double maxRelativeError(const at::Tensor& a, const at::Tensor& b)
-{
-    return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
-}
-
 struct FreezeOff { // DIFFSCOPE_FREEZE=0 for one scope
     FreezeOff() { ::setenv("DIFFSCOPE_FREEZE", "0", 1); }
     ~FreezeOff() { ::unsetenv("DIFFSCOPE_FREEZE"); }
@@ -63,11 +58,12 @@ private Q_SLOTS:
         const auto reference = asBuilt(*d, x, k);
         QVERIFY(reference.abs().max().item<double>() > 0.1);
         const auto out = (*d)(x, k);
-        QVERIFY2(maxRelativeError(out, reference) <= kFrozenTolerance, std::to_string(maxRelativeError(out, reference)).c_str());
+        const double error = test::maxRelativeError(out, reference);
+        QVERIFY2(error <= kFrozenTolerance, std::to_string(error).c_str());
         out.mul_(2.0); // an ordinary tensor: in-place updates work
         d->to(c10::kCPU);
         QVERIFY(d->frozen());
-        QVERIFY(maxRelativeError((*d)(x, k), reference) <= kFrozenTolerance);
+        QVERIFY(test::maxRelativeError((*d)(x, k), reference) <= kFrozenTolerance);
         QCOMPARE(count(d->info().notes, "inference: "), size_t(1));
     }
 

@@ -30,12 +30,6 @@ std::string save(const QTemporaryDir& dir, const std::string& name, const std::s
     return path;
 }
 
-// max |a − b| / max |b|, the bound the loader checks (torchscript_denoiser.cpp).
-double maxRelativeError(const at::Tensor& a, const at::Tensor& b)
-{
-    return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
-}
-
 struct FreezeOff { // DIFFSCOPE_FREEZE=0 for one scope
     FreezeOff() { ::setenv("DIFFSCOPE_FREEZE", "0", 1); }
     ~FreezeOff() { ::unsetenv("DIFFSCOPE_FREEZE"); }
@@ -67,14 +61,14 @@ private Q_SLOTS:
         const auto k = at::tensor({0L, 10L, 250L, 700L, 999L});
         const auto a = (*frozen)(x, k), b = (*saved)(x, k);
         QVERIFY(b.abs().max().item<double>() > 0.1); // a real output, not zeros on both sides
-        const double error = maxRelativeError(a, b);
+        const double error = test::maxRelativeError(a, b);
         QVERIFY2(error <= 1e-5, std::to_string(error).c_str());
         // The output is an ordinary tensor: in-place updates after the call work.
         a.mul_(2.0);
         // A device move freezes again and still agrees.
         frozen->to(c10::kCPU);
         QVERIFY(frozen->frozen());
-        QVERIFY(maxRelativeError((*frozen)(x, k), b) <= 1e-5);
+        QVERIFY(test::maxRelativeError((*frozen)(x, k), b) <= 1e-5);
         const auto& notes = frozen->info().notes; // one inference note, not one per freeze
         QCOMPARE(notes.find("inference: "), notes.rfind("inference: "));
     }
