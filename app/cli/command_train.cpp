@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/json_fields.h"
 #include "core/io/image_io.h"
+#include "core/training/run_recovery.h"
 #include "core/training/training_job.h"
 
 #include <CLI/CLI.hpp>
@@ -75,6 +76,18 @@ TrainingConfig configFrom(const TrainArgs& a)
     return c;
 }
 
+// --resume takes a checkpoint or a run folder; a folder resumes from its newest checkpoint that
+// loads (latest.dsckpt first), so a run killed before its first latest.dsckpt link still resumes.
+std::string resumeCheckpoint(const std::string& given)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(given, ec))
+        return given;
+    const auto run = inspectRunFolder(given);
+    require(run.resumable(), "--resume ", given, ": no checkpoint to continue (", run.problem, ")");
+    return run.checkpoint;
+}
+
 // On --resume the checkpoint fixes what is learnt; flags that would change it are refused,
 // the others (how long, how often, where) are applied.
 std::function<void(TrainingConfig&)> resumeAdjustments(const TrainArgs& a)
@@ -112,12 +125,15 @@ void runTrain(const TrainArgs& args)
 {
     require(args.resume.empty() || (args.preset.empty() && args.config.empty()),
             "--resume continues a checkpoint's own config; do not combine it with --preset or --config");
-    auto job = args.resume.empty() ? TrainingJob(configFrom(args)) : TrainingJob::resume(args.resume, resumeAdjustments(args));
+    const auto resumed = args.resume.empty() ? std::string() : resumeCheckpoint(args.resume);
+    auto job = resumed.empty() ? TrainingJob(configFrom(args)) : TrainingJob::resume(resumed, resumeAdjustments(args));
     const auto& c = job.config();
     if (args.printConfig) {
         std::cout << toJson(c).dump(2) << '\n';
         return;
     }
+    if (resumed != args.resume)
+        note(args.quiet, "resuming " + resumed);
     note(args.quiet, "training '" + c.name + "' on " + c.dataset + " (" + c.schedule.describe() + ", "
                          + std::string(name(c.prediction)) + ") into " + c.runDir() + ", from step "
                          + std::to_string(job.step()));
@@ -157,7 +173,7 @@ void registerTrainCommand(CLI::App& app)
         presets += (presets.empty() ? "" : "|") + p;
     cmd->add_option("--preset", args->preset, "start from a ready config: " + presets);
     cmd->add_option("--config", args->config, "training config JSON (see --print-config)");
-    cmd->add_option("--resume", args->resume, "continue a resumable checkpoint (.dsckpt)");
+    cmd->add_option("--resume", args->resume, "continue a resumable checkpoint (.dsckpt), or a run folder's newest one that loads");
     cmd->add_option("--name", args->name, "run name (folder under --output-dir)");
     cmd->add_option("--dataset", args->dataset, "data set name");
     cmd->add_option("--dataset-limit", args->datasetLimit, "use the first n items");

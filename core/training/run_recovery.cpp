@@ -38,8 +38,13 @@ std::vector<std::string> candidates(const fs::path& dir)
     return out;
 }
 
-InterruptedRun inspect(const fs::path& dir)
+} // namespace
+
+InterruptedRun inspectRunFolder(const std::string& folder)
 {
+    fs::path dir(folder);
+    if (!dir.has_filename()) // "runs/a/"
+        dir = dir.parent_path();
     InterruptedRun run;
     run.dir = dir.string();
     run.name = dir.filename().string();
@@ -62,8 +67,6 @@ InterruptedRun inspect(const fs::path& dir)
     return run;
 }
 
-} // namespace
-
 std::vector<InterruptedRun> findInterruptedRuns(const std::string& root)
 {
     std::vector<fs::path> dirs;
@@ -75,7 +78,7 @@ std::vector<InterruptedRun> findInterruptedRuns(const std::string& root)
     std::vector<InterruptedRun> out;
     for (const auto& dir : dirs)
         if (!runEndedCleanly(dir.string()) && !runLockHeld(dir.string()))
-            out.push_back(inspect(dir));
+            out.push_back(inspectRunFolder(dir.string()));
     return out;
 }
 

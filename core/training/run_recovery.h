@@ -26,6 +26,12 @@ struct InterruptedRun {
 // the UI thread. A missing or unreadable root gives an empty list.
 std::vector<InterruptedRun> findInterruptedRuns(const std::string& root);
 
+// One run folder's newest resumable checkpoint that loads, tried as findInterruptedRuns does
+// (latest.dsckpt, then the step files newest first): what `--resume <folder>` continues, which
+// also covers a kill between the first save's rename and the latest.dsckpt link. Without one,
+// `problem` says why. Does not look at end marks or locks.
+InterruptedRun inspectRunFolder(const std::string& dir);
+
 // Marks an interrupted run as seen, so it is not offered again (its files stay). Throws
 // ds::Error naming the folder when a live process owns it or the mark cannot be written.
 void dismissInterruptedRun(const InterruptedRun& run);

@@ -219,6 +219,29 @@ private Q_SLOTS:
         auto lower = runCli({"train", "--resume", run + "/step_00000008.dsckpt", "--steps", "6", "--quiet"});
         expectFailure(lower, {"cannot be lower"});
     }
+
+    // A folder resumes from its newest checkpoint that loads: without latest.dsckpt (a kill
+    // before the first link) and past a damaged newest step file; an empty folder is refused.
+    void resumeFromARunFolder()
+    {
+        auto r = runCli(train("folder", {"--steps", "4", "--checkpoint-every", "2"}));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto run = p("runs/folder");
+        QVERIFY(QFile::remove(run + "/latest.dsckpt"));
+        QFile damaged(run + "/step_00000004.dsckpt");
+        QVERIFY(damaged.open(QIODevice::ReadWrite));
+        QVERIFY(damaged.resize(damaged.size() / 2));
+        damaged.close();
+        auto more = runCli({"train", "--resume", run + "/", "--steps", "6"});
+        QVERIFY2(more.exitCode == 0, qPrintable(more.err));
+        QVERIFY2(more.err.contains("resuming " + run + "/step_00000002.dsckpt"), qPrintable(more.err));
+        QVERIFY2(more.err.contains("from step 2"), qPrintable(more.err));
+        QVERIFY(QFile::exists(run + "/step_00000006.dsckpt"));
+
+        QVERIFY(QDir().mkpath(p("runs/empty")));
+        expectFailure(runCli({"train", "--resume", p("runs/empty"), "--quiet"}),
+                      {"--resume " + p("runs/empty"), "no checkpoint to continue", "before its first checkpoint"});
+    }
 };
 
 DS_TEST_SUITE(CliHardeningTest, "cli_hardening");
