@@ -4,7 +4,9 @@
 //     on the linear and the cosine schedule.
 //  2. On a trained model, by the score of its data set (sample_score.h: the FID proxy for
 //     Fashion-MNIST, the sliced 2-Wasserstein distance for the 2D toys), n samples per seed,
-//     mean ± std over seeds, for the rows asked for (it costs n·NFE network passes each).
+//     mean ± std over seeds, for the rows asked for (it costs n·NFE network passes each), and
+//     each row's paired difference to the first run at the same NFE: rows share x_T and noise
+//     per seed, so Δ's spread over seeds is far below the rows' own spreads.
 // The tables choose the registry's default grid per sampler and schedule (docs/benchmarks.md).
 #include "cli_common.h"
 #include "commands.h"
@@ -154,10 +156,35 @@ void printExact(const std::vector<ExactRow>& rows, const StudyArgs& a)
     }
 }
 
+struct MeanStd {
+    double mean = 0, std = 0; // std: the sample standard deviation (n − 1)
+};
+
+MeanStd meanStd(const std::vector<double>& v)
+{
+    MeanStd out;
+    for (auto x : v)
+        out.mean += x / double(v.size());
+    double var = 0;
+    for (auto x : v)
+        var += (x - out.mean) * (x - out.mean) / std::max<double>(1, double(v.size()) - 1);
+    out.std = std::sqrt(var);
+    return out;
+}
+
 struct ModelRow {
     std::string sampler, spacing;
     int64_t targetNfe, steps, nfe;
     double mean, std;
+    std::vector<double> perSeed;
+};
+
+// A row minus the reference row (the first run at the same NFE), seed by seed.
+struct PairedDelta {
+    const ModelRow* row;
+    const ModelRow* reference;
+    MeanStd delta;
+    int lowerIn = 0; // seeds where the row scored below the reference (lower is better)
 };
 
 struct ModelRun {
@@ -216,12 +243,8 @@ ModelRow modelRow(Denoiser& model, SampleScore& score, const ModelRun& run, int6
     int64_t nfe = 0;
     for (int64_t seed = 0; seed < a.modelSeeds; ++seed)
         scores.push_back(scoreOfSeed(model, score, run, options, a, uint64_t(seed), nfe));
-    double mean = 0, var = 0;
-    for (auto v : scores)
-        mean += v / double(scores.size());
-    for (auto v : scores)
-        var += (v - mean) * (v - mean) / std::max<double>(1, double(scores.size()) - 1); // sample variance
-    return {run.sampler, run.spacing, target, options.steps, nfe, mean, std::sqrt(var)};
+    const auto summary = meanStd(scores);
+    return {run.sampler, run.spacing, target, options.steps, nfe, summary.mean, summary.std, scores};
 }
 
 struct ModelStudy {
@@ -229,6 +252,29 @@ struct ModelStudy {
     double floor = 0; // the metric of n real items
     std::vector<ModelRow> rows;
 };
+
+// Every row against the first run at its NFE. Only with two seeds or more: one seed has no spread.
+std::vector<PairedDelta> pairedDeltas(const ModelStudy& study)
+{
+    std::vector<PairedDelta> out;
+    std::map<int64_t, const ModelRow*> reference;
+    for (const auto& r : study.rows)
+        reference.try_emplace(r.targetNfe, &r);
+    for (const auto& r : study.rows) {
+        const auto* ref = reference.at(r.targetNfe);
+        if (ref == &r || r.perSeed.size() < 2)
+            continue;
+        std::vector<double> d;
+        PairedDelta p{&r, ref, {}, 0};
+        for (size_t i = 0; i < r.perSeed.size(); ++i) {
+            d.push_back(r.perSeed[i] - ref->perSeed[i]);
+            p.lowerIn += d.back() < 0;
+        }
+        p.delta = meanStd(d);
+        out.push_back(p);
+    }
+    return out;
+}
 
 ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs, Denoiser& model, SampleScore& score)
 {
@@ -256,6 +302,17 @@ void printModelStudy(const ModelStudy& study, const StudyArgs& a)
     for (const auto& r : study.rows)
         std::cout << "| " << r.sampler << " | " << r.spacing << " | " << r.nfe << " | " << std::setprecision(4)
                   << r.mean << " ± " << r.std << " |\n";
+    const auto deltas = pairedDeltas(study);
+    if (deltas.empty())
+        return;
+    std::cout << "\nPaired: Δ = row − the first run at the same NFE, seed by seed (same x_T and noise), mean ± std over "
+              << a.modelSeeds << " seeds\n\n| sampler | grid | NFE | reference | Δ " << study.metric
+              << " | lower in |\n|---|---|---:|---|---:|---:|\n";
+    for (const auto& d : deltas)
+        std::cout << "| " << d.row->sampler << " | " << d.row->spacing << " | " << d.row->nfe << " | "
+                  << d.reference->sampler << ':' << d.reference->spacing << " | " << std::showpos << std::setprecision(3)
+                  << d.delta.mean << std::noshowpos << " ± " << d.delta.std << " | " << d.lowerIn << " of "
+                  << d.row->perSeed.size() << " seeds |\n";
 }
 
 void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const ModelStudy& model)
@@ -268,6 +325,10 @@ void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const
     for (const auto& r : model.rows)
         out << model.metric << ",model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ',' << r.steps << ','
             << r.nfe << ',' << r.mean << ',' << r.std << '\n';
+    for (const auto& d : pairedDeltas(model)) // the reference is the first model row at that NFE
+        out << model.metric << "_paired_delta,model," << d.row->sampler << ',' << d.row->spacing << ','
+            << d.row->targetNfe << ',' << d.row->steps << ',' << d.row->nfe << ',' << d.delta.mean << ','
+            << d.delta.std << '\n';
     const auto text = out.str();
     writeFileAtomically(path, [&](std::ostream& file) { file << text; });
 }
@@ -314,7 +375,8 @@ void registerBenchSamplersCommand(CLI::App& app)
     cmd->add_option("--model-checkpoint,--fid-checkpoint", a->modelCheckpoint,
                     "model for the scored rows (Fashion-MNIST: FID proxy; 2D toys: sliced W2), "
                     "e.g. resources/demo/fashion_mnist_ddpm.dsckpt");
-    cmd->add_option("--model-runs,--fid-runs", a->modelRuns, "sampler:spacing list, * for every sampler or grid, e.g. ddim:*")
+    cmd->add_option("--model-runs,--fid-runs", a->modelRuns, "sampler:spacing list, * for every sampler or grid, e.g. ddim:*; the first is the "
+                    "reference of the paired differences")
         ->delimiter(',');
     cmd->add_option("--model-n,--fid-n", a->modelN, "samples per seed")->capture_default_str();
     cmd->add_option("--model-seeds,--fid-seeds", a->modelSeeds, "seeds (mean ± std over them)")->capture_default_str();

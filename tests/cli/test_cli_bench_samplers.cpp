@@ -53,7 +53,9 @@ private Q_SLOTS:
                          "--model-n", "300", "--model-seeds", "2", "--batch", "150", "--csv", p("toy.csv")});
         QVERIFY2(!r.crashed && r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("sliced_wasserstein of ") && r.out.contains("floor (real data, same n)"), qPrintable(r.out));
-        const auto rows = modelRows(p("toy.csv"));
+        std::vector<CsvRow> rows, paired;
+        for (const auto& row : modelRows(p("toy.csv")))
+            (row.measure == "sliced_wasserstein_paired_delta" ? paired : rows).push_back(row);
         QCOMPARE(rows.size(), size_t(6));
         std::map<std::pair<QString, QString>, CsvRow> by;
         for (const auto& row : rows) {
@@ -73,6 +75,21 @@ private Q_SLOTS:
         }
         // DDPM draws fresh noise every step: it is not the deterministic pair's twin.
         QVERIFY(std::abs(by[{"ddpm", "leading"}].value - by[{"ddim", "leading"}].value) > 1e-6);
+
+        // Paired rows: every run but the first (ddim:leading) minus it, seed by seed. The mean of
+        // the differences is the difference of the means; Euler, DDIM's twin, differs from it by
+        // rounding on every seed, so its Δ's spread is far below either row's spread over seeds.
+        QCOMPARE(paired.size(), size_t(5));
+        const auto& reference = by[{"ddim", "leading"}];
+        for (const auto& d : paired) {
+            const auto& row = by[{d.sampler, d.spacing}];
+            QVERIFY2(std::abs(d.value - (row.value - reference.value)) <= 1e-9 * reference.value,
+                     qPrintable(QString("%1:%2 Δ %3").arg(d.sampler, d.spacing).arg(d.value)));
+            QVERIFY(std::isfinite(d.std) && d.std >= 0);
+            if (d.sampler == "euler" && d.spacing == "leading")
+                QVERIFY2(d.std < 0.01 * reference.std, qPrintable(QString("paired std %1 vs %2").arg(d.std).arg(reference.std)));
+        }
+        QVERIFY2(r.out.contains("| euler | leading | 5 | ddim:leading | "), qPrintable(r.out));
     }
 
     // --model-clip clamps x̂0 to the data range ([-4, 4] for the toys). One DDIM step from the
