@@ -179,10 +179,10 @@ struct ModelRow {
     std::vector<double> perSeed;
 };
 
-// A row minus the reference row (the first run at the same NFE), seed by seed.
+// A row minus the reference row (the first run at the same NFE), seed by seed; indices into
+// ModelStudy::rows.
 struct PairedDelta {
-    const ModelRow* row;
-    const ModelRow* reference;
+    size_t row, reference;
     MeanStd delta;
     int lowerIn = 0; // seeds where the row scored below the reference (lower is better)
 };
@@ -251,23 +251,24 @@ struct ModelStudy {
     std::string metric;
     double floor = 0; // the metric of n real items
     std::vector<ModelRow> rows;
+    std::vector<PairedDelta> deltas;
 };
 
 // Every row against the first run at its NFE. Only with two seeds or more: one seed has no spread.
-std::vector<PairedDelta> pairedDeltas(const ModelStudy& study)
+std::vector<PairedDelta> pairedDeltas(const std::vector<ModelRow>& rows)
 {
     std::vector<PairedDelta> out;
-    std::map<int64_t, const ModelRow*> reference;
-    for (const auto& r : study.rows)
-        reference.try_emplace(r.targetNfe, &r);
-    for (const auto& r : study.rows) {
-        const auto* ref = reference.at(r.targetNfe);
-        if (ref == &r || r.perSeed.size() < 2)
+    std::map<int64_t, size_t> reference;
+    for (size_t i = 0; i < rows.size(); ++i)
+        reference.try_emplace(rows[i].targetNfe, i);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const auto &r = rows[i], &ref = rows[reference.at(r.targetNfe)];
+        if (&ref == &r || r.perSeed.size() < 2)
             continue;
         std::vector<double> d;
-        PairedDelta p{&r, ref, {}, 0};
-        for (size_t i = 0; i < r.perSeed.size(); ++i) {
-            d.push_back(r.perSeed[i] - ref->perSeed[i]);
+        PairedDelta p{i, reference.at(r.targetNfe), {}, 0};
+        for (size_t s = 0; s < r.perSeed.size(); ++s) {
+            d.push_back(r.perSeed[s] - ref.perSeed[s]);
             p.lowerIn += d.back() < 0;
         }
         p.delta = meanStd(d);
@@ -278,7 +279,7 @@ std::vector<PairedDelta> pairedDeltas(const ModelStudy& study)
 
 ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs, Denoiser& model, SampleScore& score)
 {
-    ModelStudy study{std::string(score.headlineName()) + (a.modelClip ? "_clipped" : ""), 0, {}}; // the CSV tells them apart
+    ModelStudy study{std::string(score.headlineName()) + (a.modelClip ? "_clipped" : ""), 0, {}, {}}; // the CSV tells them apart
     study.floor = score.headlineFloor({a.modelN, model.info().shape[0], model.info().shape[1], model.info().shape[2]});
     for (const auto& run : runs)
         for (auto target : a.nfe) {
@@ -287,6 +288,7 @@ ModelStudy modelStudy(const StudyArgs& a, const std::vector<ModelRun>& runs, Den
             std::cout << study.metric << ' ' << r.sampler << ' ' << r.spacing << " NFE " << r.nfe << ": "
                       << std::setprecision(4) << r.mean << " ± " << r.std << std::endl;
         }
+    study.deltas = pairedDeltas(study.rows);
     return study;
 }
 
@@ -302,17 +304,17 @@ void printModelStudy(const ModelStudy& study, const StudyArgs& a)
     for (const auto& r : study.rows)
         std::cout << "| " << r.sampler << " | " << r.spacing << " | " << r.nfe << " | " << std::setprecision(4)
                   << r.mean << " ± " << r.std << " |\n";
-    const auto deltas = pairedDeltas(study);
-    if (deltas.empty())
+    if (study.deltas.empty())
         return;
     std::cout << "\nPaired: Δ = row − the first run at the same NFE, seed by seed (same x_T and noise), mean ± std over "
               << a.modelSeeds << " seeds\n\n| sampler | grid | NFE | reference | Δ " << study.metric
               << " | lower in |\n|---|---|---:|---|---:|---:|\n";
-    for (const auto& d : deltas)
-        std::cout << "| " << d.row->sampler << " | " << d.row->spacing << " | " << d.row->nfe << " | "
-                  << d.reference->sampler << ':' << d.reference->spacing << " | " << std::showpos << std::setprecision(3)
-                  << d.delta.mean << std::noshowpos << " ± " << d.delta.std << " | " << d.lowerIn << " of "
-                  << d.row->perSeed.size() << " seeds |\n";
+    for (const auto& d : study.deltas) {
+        const auto &row = study.rows[d.row], &ref = study.rows[d.reference];
+        std::cout << "| " << row.sampler << " | " << row.spacing << " | " << row.nfe << " | " << ref.sampler << ':'
+                  << ref.spacing << " | " << std::showpos << std::setprecision(3) << d.delta.mean << std::noshowpos
+                  << " ± " << d.delta.std << " | " << d.lowerIn << " of " << row.perSeed.size() << " seeds |\n";
+    }
 }
 
 void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const ModelStudy& model)
@@ -325,10 +327,11 @@ void writeCsv(const std::string& path, const std::vector<ExactRow>& exact, const
     for (const auto& r : model.rows)
         out << model.metric << ",model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ',' << r.steps << ','
             << r.nfe << ',' << r.mean << ',' << r.std << '\n';
-    for (const auto& d : pairedDeltas(model)) // the reference is the first model row at that NFE
-        out << model.metric << "_paired_delta,model," << d.row->sampler << ',' << d.row->spacing << ','
-            << d.row->targetNfe << ',' << d.row->steps << ',' << d.row->nfe << ',' << d.delta.mean << ','
-            << d.delta.std << '\n';
+    for (const auto& d : model.deltas) { // the reference is the first model row at that NFE
+        const auto& r = model.rows[d.row];
+        out << model.metric << "_paired_delta,model," << r.sampler << ',' << r.spacing << ',' << r.targetNfe << ','
+            << r.steps << ',' << r.nfe << ',' << d.delta.mean << ',' << d.delta.std << '\n';
+    }
     const auto text = out.str();
     writeFileAtomically(path, [&](std::ostream& file) { file << text; });
 }
