@@ -262,11 +262,13 @@ std::vector<PairedDelta> pairedDeltas(const std::vector<ModelRow>& rows)
     for (size_t i = 0; i < rows.size(); ++i)
         reference.try_emplace(rows[i].targetNfe, i);
     for (size_t i = 0; i < rows.size(); ++i) {
-        const auto &r = rows[i], &ref = rows[reference.at(r.targetNfe)];
-        if (&ref == &r || r.perSeed.size() < 2)
+        const auto& r = rows[i];
+        const size_t refIndex = reference.at(r.targetNfe);
+        if (refIndex == i || r.perSeed.size() < 2)
             continue;
+        const auto& ref = rows[refIndex];
         std::vector<double> d;
-        PairedDelta p{i, reference.at(r.targetNfe), {}, 0};
+        PairedDelta p{i, refIndex, {}, 0};
         for (size_t s = 0; s < r.perSeed.size(); ++s) {
             d.push_back(r.perSeed[s] - ref.perSeed[s]);
             p.lowerIn += d.back() < 0;
