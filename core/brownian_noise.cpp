@@ -1,6 +1,6 @@
 #include "brownian_noise.h"
 
-#include "error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

@@ -1,7 +1,7 @@
 #pragma once
 // One spelling per enum value, shared by the CLI, the GUI and JSON files.
 // Each enum provides a table `kNames` of {value, "spelling"} and gets name()/parse from here.
-#include "error.h"
+#include "models/error.h"
 
 #include <array>
 #include <string>

@@ -1,6 +1,6 @@
 #include "forward_process.h"
 
-#include "error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

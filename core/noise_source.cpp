@@ -4,7 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "brownian_noise.h"
-#include "error.h"
+#include "models/error.h"
 
 namespace ds {
 

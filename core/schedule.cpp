@@ -1,8 +1,8 @@
 #include "schedule.h"
 
 #include "enum_names.h"
-#include "error.h"
-#include "json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

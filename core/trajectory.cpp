@@ -1,6 +1,6 @@
 #include "trajectory.h"
 
-#include "error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

@@ -2,7 +2,7 @@
 // One user-facing line for any exception: what the CLI prints and the GUI shows. LibTorch's
 // messages carry a C++ backtrace and TorchScript adds multi-line source excerpts; a user needs
 // the first meaningful line (for interpreter failures: the error line that ends the traceback).
-#include "core/error.h"
+#include "models/error.h"
 
 #include <exception>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
-// Networks sit below the engine and do not know ds::Error: a bad config throws
-// std::invalid_argument, which the checkpoint loader rewraps with the file's name.
-#include "core/json_fields.h"
+// A bad network config throws std::invalid_argument (the registry's contract, ds::Error is for
+// the user's input at large): the checkpoint loader catches it and rewraps it with the file's name.
+#include "models/json_fields.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // UNet2DModel assembled from its config (the wiring of diffusers' unet_2d.py, written anew).
 #include "models/diffusers_unet.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "models/config_check.h"
 #include "models/diffusers/blocks.h"
 #include "models/diffusers/embeddings.h"

@@ -2,7 +2,7 @@
 
 #include "classifier.h"
 #include "config_check.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "diffusers_unet.h"
 #include "mlp.h"
 #include "pixel_aware_net.h"

@@ -1,7 +1,7 @@
 #include "cli_common.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/interrupt_shield.h"
 #include "core/io/image_io.h"
 #include "core/samplers/sampler_options.h"

@@ -7,7 +7,7 @@
 #include "commands.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/training/training_benchmark.h"

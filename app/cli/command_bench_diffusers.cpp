@@ -6,7 +6,7 @@
 #include "commands.h"
 
 #include "core/denoisers/diffusers_model.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/export/model_export.h"
 #include "core/io/output_path.h"
 #include "models/diffusers_unet.h"

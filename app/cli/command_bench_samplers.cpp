@@ -14,7 +14,7 @@
 
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/output_path.h"
 #include "core/io/resource_paths.h"

@@ -7,7 +7,7 @@
 #include "cli_common.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/samplers/picard_tuning.h"
 

@@ -5,7 +5,7 @@
 
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/resource_paths.h"
 #include "core/metrics/fid_proxy.h"

@@ -4,7 +4,7 @@
 
 #include "core/denoisers/batched_calls.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 
 #include <ATen/ATen.h>

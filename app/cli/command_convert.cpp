@@ -2,7 +2,7 @@
 // pipeline folder (core/export/model_export.h), so models trained here go to diffusers users.
 #include "commands.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/export/model_export.h"
 #include "core/io/output_path.h"
 

@@ -9,7 +9,7 @@
 #include "sample_score.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "core/samplers/sampler_options.h"
 #include "core/samplers/sampler_registry.h"

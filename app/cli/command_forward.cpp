@@ -63,7 +63,7 @@ void runForward(const ForwardArgs& args)
     writeCommandManifest({"forward",
                           {{"schedule", spec.describe()}, {"mode", name(options.mode)}, {"seed", args.seed},
                            {"source", args.source.describe()}},
-                          "", "cpu", written},
+                          "", "cpu", written, {}},
                          args.noManifest, args.quiet);
 }
 

@@ -6,7 +6,7 @@
 #include "commands.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/health_export.h"
 #include "core/instruments/health_report.h"
 #include "core/instruments/instrument_data.h"

@@ -5,7 +5,7 @@
 #include "commands.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/pixel_probe.h"
 #include "core/io/atomic_file.h"
 #include "core/io/output_path.h"
@@ -118,7 +118,7 @@ void runProbe(const ProbeArgs& args)
     });
     note(args.quiet, "wrote " + args.csv);
     writeCommandManifest({"probe", {{"runs", runs}, {"seed", args.seed}, {"n", args.n}}, args.checkpoint,
-                          args.device, {{"--csv", args.csv}}},
+                          args.device, {{"--csv", args.csv}}, {}},
                          args.noManifest, args.quiet);
 }
 

@@ -5,8 +5,8 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/instruments/manifest.h"
 #include "core/io/sha256.h"
 #include "core/io/npy.h"

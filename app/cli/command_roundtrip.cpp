@@ -8,7 +8,7 @@
 
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/nearest_training.h"
 #include "core/instruments/round_trip.h"
 #include "core/io/atomic_file.h"

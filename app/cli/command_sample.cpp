@@ -6,7 +6,7 @@
 #include "sample_instruments.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
 #include "core/io/output_path.h"

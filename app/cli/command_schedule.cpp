@@ -4,7 +4,7 @@
 #include "command_manifest.h"
 #include "commands.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/csv.h"
 #include "core/io/output_path.h"
 #include "core/snr.h"
@@ -72,8 +72,8 @@ void runSchedule(const ScheduleCommandArgs& args)
     else
         writeScalar(schedule, args.out);
     std::cerr << "wrote " << args.out << " (" << spec.describe() << ")\n";
-    writeCommandManifest({"schedule", {{"schedule", spec.describe()}}, "", "cpu", {{"--out", args.out}}}, args.noManifest,
-                         false);
+    writeCommandManifest({"schedule", {{"schedule", spec.describe()}}, "", "cpu", {{"--out", args.out}}, {}},
+                         args.noManifest, false);
 }
 
 } // namespace

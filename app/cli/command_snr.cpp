@@ -6,7 +6,7 @@
 #include "command_manifest.h"
 #include "commands.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/csv.h"
 #include "core/io/npy.h"
 #include "core/io/output_path.h"
@@ -134,7 +134,7 @@ void runSnr(const SnrArgs& args)
                           {{"source", args.source.describe()},
                            {"pixel_aware", pixelAware.spec().describe()},
                            {"linear", linearSpec.describe()}},
-                          "", "cpu", written},
+                          "", "cpu", written, {}},
                          args.noManifest, false);
 }
 

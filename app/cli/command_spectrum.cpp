@@ -5,7 +5,7 @@
 #include "commands.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/radial_spectrum.h"
 #include "core/io/csv.h"
 #include "core/io/npy.h"

@@ -5,8 +5,8 @@
 #include "commands.h"
 #include "progress_bar.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/io/image_io.h"
 #include "core/training/run_recovery.h"
 #include "core/training/training_job.h"

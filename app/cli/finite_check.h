@@ -1,6 +1,6 @@
 #pragma once
 // A sample with NaN or Inf in it is a failed run, not a result: say how many and write nothing.
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

@@ -3,7 +3,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/manifest.h"
 #include "core/io/sha256.h"
 #include "core/io/atomic_file.h"
@@ -197,7 +197,8 @@ void writeSampleManifest(const SampleInstrumentArgs& args, const SampleManifestI
                              {"start", input.start}},
                             input.checkpoint,
                             input.device,
-                            input.outputs};
+                            input.outputs,
+                            {}};
     // The primary output first: the manifest sits beside it.
     std::stable_partition(request.outputs.begin(), request.outputs.end(),
                           [&](const auto& o) { return o.second == input.primaryOutput; });

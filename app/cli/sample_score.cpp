@@ -2,7 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/toy_datasets.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/metrics/sample_metrics.h"
 
 #include <nlohmann/json.hpp>

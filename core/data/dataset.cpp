@@ -1,6 +1,6 @@
 #include "dataset.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/idx_reader.h"
 #include "toy_datasets.h"
 

@@ -1,6 +1,6 @@
 #include "point_cloud_image.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

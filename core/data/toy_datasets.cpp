@@ -1,6 +1,6 @@
 #include "toy_datasets.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

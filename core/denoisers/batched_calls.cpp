@@ -1,6 +1,6 @@
 #include "batched_calls.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 
@@ -62,7 +62,9 @@ void BatchedCalls::runTogether(const std::vector<std::function<void(Denoiser&)>>
 
 at::Tensor BatchedCalls::submit(const at::Tensor& x, const at::Tensor& k)
 {
-    Request request{x, k};
+    Request request;
+    request.x = x;
+    request.k = k;
     std::unique_lock lock(mutex_);
     pending_.push_back(&request);
     flushWhileReady(lock);

@@ -1,6 +1,6 @@
 #include "denoiser.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Context.h>

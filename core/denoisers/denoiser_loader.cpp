@@ -1,7 +1,7 @@
 #include "denoiser_loader.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "diffusers_model.h"
 #include "empirical_denoiser.h"
 #include "gaussian_denoiser.h"

@@ -1,7 +1,7 @@
 #include "diffusers_model.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
 #include "core/user_message.h"

@@ -1,7 +1,7 @@
 #include "diffusers_scheduler.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "empirical_denoiser.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 #include "network_denoiser.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "frozen_inference.h"
 #include "models/script_export.h"
 

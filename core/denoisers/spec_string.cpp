@@ -1,6 +1,6 @@
 #include "spec_string.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <algorithm>
 #include <sstream>

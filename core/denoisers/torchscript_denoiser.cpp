@@ -1,7 +1,7 @@
 #include "torchscript_denoiser.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/io/zip_integrity.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"

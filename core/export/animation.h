@@ -2,7 +2,7 @@
 // Animations for export: a sequence of frames produced on demand and written as GIF (giflib)
 // or MP4 (OpenCV videoio). Frames are uint8 [H, W, C], C = 1 (gray) or 3 (RGB), all one size,
 // asked for in order and one at a time, so a T = 1000 trajectory is never held twice.
-#include "../stop_token.h"
+#include "core/stop_token.h"
 
 #include <ATen/core/Tensor.h>
 

@@ -1,6 +1,6 @@
 #include "animation_probe.h"
 
-#include "../error.h"
+#include "models/error.h"
 
 #include <filesystem>
 

@@ -1,6 +1,6 @@
 #include "gif_writer.h"
 
-#include "../error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 
 #include <ATen/ATen.h>

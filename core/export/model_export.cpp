@@ -3,7 +3,7 @@
 #include "core/denoisers/diffusers_model.h"
 #include "core/denoisers/network_denoiser.h"
 #include "core/denoisers/torchscript_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/io/safetensors.h"

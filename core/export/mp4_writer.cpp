@@ -1,6 +1,6 @@
 #include "mp4_writer.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 
 #include <ATen/ATen.h>

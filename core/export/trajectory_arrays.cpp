@@ -1,6 +1,6 @@
 #include "trajectory_arrays.h"
 
-#include "../error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
 #include "core/io/trajectory_io.h"

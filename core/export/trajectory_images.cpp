@@ -1,6 +1,6 @@
 #include "trajectory_images.h"
 
-#include "../error.h"
+#include "models/error.h"
 #include "frame_labels.h"
 #include "core/data/point_cloud_image.h"
 #include "core/io/image_io.h"

@@ -5,7 +5,7 @@
 // 2D point data draws as scatter plots: a frame is one plot of the batch, a strip the path of
 // one point, a contact sheet one plot per kept frame. Labels (t of each frame) use the pixel
 // font of frame_labels.h.
-#include "../trajectory.h"
+#include "core/trajectory.h"
 #include "animation.h"
 #include "core/data/data_range.h"
 

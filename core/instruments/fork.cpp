@@ -1,6 +1,6 @@
 #include "fork.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 #include "health_report.h"
 
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/forward_process.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/snr.h"

@@ -3,7 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/denoisers/empirical_denoiser.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/image_io.h"
 #include "core/io/npy.h"
 #include "core/noise_source.h"

@@ -1,7 +1,7 @@
 #include "manifest.h"
 
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/io/atomic_file.h"
 #include "core/user_message.h"
 #include "core/io/sha256.h"

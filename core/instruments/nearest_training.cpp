@@ -1,6 +1,6 @@
 #include "nearest_training.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 #include "picard_record.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

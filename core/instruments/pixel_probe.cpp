@@ -1,6 +1,6 @@
 #include "pixel_probe.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

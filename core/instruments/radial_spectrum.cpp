@@ -1,6 +1,6 @@
 #include "radial_spectrum.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 #include "round_trip.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/heun_ode_sampler.h"
 #include "core/samplers/sampler_registry.h"
 

@@ -1,6 +1,6 @@
 #include "atomic_file.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <cerrno>
 #include <cstring>

@@ -2,8 +2,8 @@
 
 #include "atomic_file.h"
 #include "sha256.h"
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/tensor_checks.h"
 #include "core/user_message.h"
 #include "zip_integrity.h"

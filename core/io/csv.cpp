@@ -1,7 +1,7 @@
 #include "csv.h"
 
 #include "atomic_file.h"
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

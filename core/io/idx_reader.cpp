@@ -1,6 +1,6 @@
 #include "idx_reader.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <zlib.h>

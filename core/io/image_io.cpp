@@ -4,7 +4,7 @@
 #include "core/data/point_cloud_image.h"
 
 #include "atomic_file.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 #include <ATen/ATen.h>

@@ -1,6 +1,6 @@
 #include "output_path.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <filesystem>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 #include "safetensors.h"
 
 #include "atomic_file.h"
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>

@@ -1,6 +1,6 @@
 #include "sha256.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <cstring>
 #include <fstream>

@@ -1,6 +1,6 @@
 #include "torch_state_dict.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/zip_integrity.h"
 
 #include <ATen/ATen.h>

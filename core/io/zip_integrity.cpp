@@ -1,6 +1,6 @@
 #include "zip_integrity.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <zlib.h>
 

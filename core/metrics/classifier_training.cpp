@@ -1,7 +1,7 @@
 #include "classifier_training.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "models/classifier.h"
 

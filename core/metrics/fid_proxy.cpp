@@ -1,7 +1,7 @@
 #include "fid_proxy.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "core/io/resource_paths.h"
 #include "models/classifier.h"

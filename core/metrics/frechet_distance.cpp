@@ -1,6 +1,6 @@
 #include "frechet_distance.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

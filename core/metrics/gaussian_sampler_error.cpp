@@ -1,6 +1,6 @@
 #include "gaussian_sampler_error.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 
 #include <ATen/ATen.h>

@@ -1,6 +1,6 @@
 #include "sample_metrics.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

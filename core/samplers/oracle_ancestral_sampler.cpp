@@ -11,7 +11,7 @@
 // Gaussian's variance is > 0 (not on the last empirical step, where β̃ = 0: x' = x0^(i)).
 #include "oracle_ancestral_sampler.h"
 
-#include "../error.h"
+#include "models/error.h"
 #include "core/denoisers/empirical_denoiser.h"
 #include "core/denoisers/gaussian_denoiser.h"
 

@@ -1,6 +1,6 @@
 #include "picard_sampler.h"
 
-#include "../error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

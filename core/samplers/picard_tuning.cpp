@@ -1,6 +1,6 @@
 #include "picard_tuning.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "pixel_aware_sampler.h"
 
-#include "../error.h"
+#include "models/error.h"
 #include "core/denoisers/network_denoiser.h"
 
 #include "models/pixel_aware_net.h"

@@ -1,7 +1,7 @@
 #include "sampler.h"
 
 #include "core/enum_names.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "sampler_registry.h"
 #include "x0_threshold.h"
 

@@ -1,6 +1,6 @@
 #include "sampler_options.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <nlohmann/json.hpp>
 

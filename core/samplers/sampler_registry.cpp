@@ -1,6 +1,6 @@
 #include "sampler_registry.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "ddim_sampler.h"
 #include "ddpm_sampler.h"
 #include "dnm_sampler.h"

@@ -2,7 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/toy_datasets.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/forward_process.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 #include "timesteps.h"
 
 #include "core/enum_names.h"
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

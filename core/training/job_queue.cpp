@@ -1,6 +1,6 @@
 #include "job_queue.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <filesystem>
 

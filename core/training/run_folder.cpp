@@ -1,6 +1,6 @@
 #include "run_folder.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/atomic_file.h"
 
 #include <nlohmann/json.hpp>

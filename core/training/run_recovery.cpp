@@ -3,7 +3,7 @@
 #include "checkpoint_rotation.h"
 #include "run_folder.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "core/user_message.h"
 

@@ -4,7 +4,7 @@
 #include "training_job.h"
 
 #include "core/denoisers/denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "models/registry.h"
 
 #include <torch/optim/adamw.h>

@@ -2,8 +2,8 @@
 
 #include "core/data/toy_datasets.h"
 #include "core/enum_names.h"
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 #include "core/io/resource_paths.h"
 
 #include <filesystem>

@@ -10,7 +10,7 @@
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser.h"
 #include "core/denoisers/network_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/forward_process.h"
 #include "core/interrupt_shield.h"
 #include "core/io/atomic_file.h"

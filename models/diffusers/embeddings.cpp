@@ -1,6 +1,6 @@
 #include "models/diffusers/embeddings.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 

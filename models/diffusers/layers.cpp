@@ -1,6 +1,6 @@
 #include "models/diffusers/layers.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "models/diffusers/fir.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 // DiffusersUNetConfig ⇄ diffusers' config.json, with every check a hand-edited file needs.
 #include "models/diffusers_unet.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "models/config_check.h"
 #include "models/diffusers/layers.h"
 

@@ -1,7 +1,7 @@
 // TorchScript export of UNet2DModel: the same stages as the forwards in layers.cpp, blocks.cpp,
 // embeddings.cpp and diffusers_unet.cpp, written out as source with the same aten calls in the
 // same order (so both forwards agree to rounding, usually exactly).
-#include "core/error.h"
+#include "models/error.h"
 #include "models/diffusers/blocks.h"
 #include "models/diffusers/embeddings.h"
 #include "models/diffusers/script_writer.h"

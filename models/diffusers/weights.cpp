@@ -2,7 +2,7 @@
 // a checked copy; only the renames diffusers itself applies at load are made here.
 #include "models/diffusers_unet.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>

@@ -1,7 +1,8 @@
 // diffscope-cli train under SIGKILL and SIGINT at random moments (issue 14), a checkpoint after
 // every step so many kills land inside a save: the newest checkpoint always loads, no temp file
-// passes for a checkpoint, --resume <run folder> goes on from it, at most the step in flight is lost, and the
-// loss log holds each step once. SIGINT ends with exit 130, a checkpoint and a clean end mark.
+// passes for a checkpoint, --resume <run folder> goes on from it, at most the step in flight is
+// lost, and the loss log holds each step once. SIGINT ends with exit 130, a checkpoint and a
+// clean end mark.
 //   DIFFSCOPE_DURABILITY_KILLS (default 30), DIFFSCOPE_DURABILITY_SEED (default: the clock).
 #include "cli_test_case.h"
 #include "core/io/checkpoint.h"

@@ -2,7 +2,7 @@
 // schedule's own λ reproduces its ᾱ within the interpolation error bound, a dragged point
 // changes ᾱ only near it, bad points are refused with messages, and the file form round-trips.
 #include "core/control_point_schedule.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "tests/support/test_registry.h"
 

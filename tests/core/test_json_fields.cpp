@@ -1,4 +1,4 @@
-// core/json_fields.h and the loaders that read outside JSON through it: a syntax error (a
+// models/json_fields.h and the loaders that read outside JSON through it: a syntax error (a
 // truncated file), a field of the wrong type, a missing field or a value out of range is one
 // ds::Error line naming the file and the field, never an nlohmann exception or a silent default.
 #include "core/control_point_schedule.h"
@@ -6,7 +6,7 @@
 #include "core/denoisers/torchscript_denoiser.h"
 #include "core/instruments/manifest.h"
 #include "core/io/checkpoint.h"
-#include "core/json_fields.h"
+#include "models/json_fields.h"
 #include "core/schedule.h"
 #include "core/training/training_config.h"
 #include "tests/support/tensor_asserts.h"

@@ -2,7 +2,7 @@
 // explicit tables, zero-terminal-SNR rescaling, JSON round trips, bad specs and tables.
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/timesteps.h"

@@ -3,7 +3,7 @@
 // scratch file per process (on /dev/shm when it exists: no disk traffic per execution).
 // The contract every parser keeps: bad bytes give a ds::Error (one line naming the source);
 // any other exception, a crash, a leak or a hang is a finding.
-#include "core/error.h"
+#include "models/error.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -6,7 +6,7 @@
 // A sanitizer report aborts the run. Prints one line per kind; exit 1 on a finding.
 //
 //   mutant_checkpoints CHECKPOINT [SEED]
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "core/user_message.h"
 #include "tests/support/checkpoint_mutants.h"

@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 #include <QTest>
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #include "export_service.h"
 
 #include "core/data/point_cloud_image.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/export/gif_writer.h"
 #include "core/export/mp4_writer.h"
 #include "core/instruments/manifest.h"

@@ -2,7 +2,7 @@
 
 #include "engine_thread.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 namespace ds {

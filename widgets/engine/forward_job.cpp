@@ -5,7 +5,7 @@
 
 #include "core/data/dataset.h"
 #include "core/denoisers/denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 #include <ATen/ATen.h>

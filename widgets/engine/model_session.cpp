@@ -6,7 +6,7 @@
 
 #include "core/data/point_cloud_image.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 #include <QFileInfo>

@@ -2,7 +2,7 @@
 
 #include "engine_thread.h"
 
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 #include "core/samplers/start_state.h"
 #include "core/user_message.h"

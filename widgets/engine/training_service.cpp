@@ -4,7 +4,7 @@
 
 #include "core/data/point_cloud_image.h"
 #include "core/data/toy_datasets.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 #include <QMetaObject>

@@ -6,7 +6,7 @@
 #include "widgets/engine/parent_replay.h"
 
 #include "core/denoisers/empirical_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/noise_source.h"
 #include "core/user_message.h"
 

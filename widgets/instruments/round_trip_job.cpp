@@ -6,7 +6,7 @@
 #include "widgets/engine/parent_replay.h"
 
 #include "core/denoisers/denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/forward_process.h"
 #include "core/noise_source.h"
 #include "core/samplers/sampler_registry.h"

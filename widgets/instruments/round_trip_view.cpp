@@ -11,7 +11,7 @@
 #include "widgets/engine/model_session.h"
 
 #include "core/denoisers/denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/user_message.h"
 
 #include <ATen/ATen.h>

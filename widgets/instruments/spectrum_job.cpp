@@ -6,7 +6,7 @@
 #include "widgets/engine/parent_replay.h"
 
 #include "core/denoisers/denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/instruments/radial_spectrum.h"
 #include "core/user_message.h"
 

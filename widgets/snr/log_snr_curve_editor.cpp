@@ -1,6 +1,6 @@
 #include "log_snr_curve_editor.h"
 
-#include "core/error.h"
+#include "models/error.h"
 
 #include <QMouseEvent>
 #include <QPainter>

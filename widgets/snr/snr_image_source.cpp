@@ -1,7 +1,7 @@
 #include "snr_image_source.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/image_io.h"
 
 #include <ATen/ATen.h>

@@ -6,7 +6,7 @@
 #include "core/data/toy_datasets.h"
 #include "core/denoisers/denoiser.h"
 #include "core/denoisers/denoiser_loader.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "core/metrics/fid_proxy.h"
 #include "core/metrics/sample_metrics.h"

@@ -1,8 +1,8 @@
 #include "training_form.h"
 
 #include "core/data/dataset.h"
-#include "core/error.h"
-#include "core/json_fields.h"
+#include "models/error.h"
+#include "models/json_fields.h"
 
 #include <ATen/Context.h>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 // Data sets: Fashion-MNIST mapping to a range, toy shapes and seeds, unknown names.
 #include "core/data/dataset.h"
 #include "core/data/toy_datasets.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

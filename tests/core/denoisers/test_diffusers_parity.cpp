@@ -3,7 +3,7 @@
 // loops step by step; damaged folders fail with a message naming the folder or file.
 #include "core/denoisers/diffusers_model.h"
 #include "core/denoisers/diffusers_scheduler.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "core/io/safetensors.h"
 #include "core/samplers/sampler_registry.h"

@@ -1,7 +1,7 @@
 // diffusers scheduler_config.json: the fixture's DDPM/DDIM configs, every mapped option in a
 // hand-written config, and each refusal (the message names the file and the field).
 #include "core/denoisers/diffusers_scheduler.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_paths.h"

@@ -1,7 +1,7 @@
 // models/diffusers_unet, configs and inputs: every config diffusers' UNet2DModel can hold either
 // builds (and names its tensors as diffusers does) or is refused naming the file and the key; configs
 // round-trip through JSON; the network kind "diffusers-unet"; bad inputs; the FLOP count.
-#include "core/error.h"
+#include "models/error.h"
 #include "diffusers_unet_fixtures.h"
 #include "models/registry.h"
 #include "tests/support/tensor_asserts.h"

@@ -1,6 +1,6 @@
 // "head?key=value" specs: parsing, typed access, unknown keys.
 #include "core/denoisers/spec_string.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -1,7 +1,7 @@
 // TorchScript models: a module built and saved here loads, predicts and converts; damaged,
 // incomplete, forged and wrong-shape files fail with a message naming the file.
 #include "core/denoisers/torchscript_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"
 

@@ -4,7 +4,7 @@
 // diffusers-unet checkpoint converts to a folder that opens with the same network and schedule.
 #include "core/denoisers/diffusers_model.h"
 #include "core/denoisers/torchscript_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/export/model_export.h"
 #include "core/io/checkpoint.h"
 #include "core/io/npy.h"

@@ -2,7 +2,7 @@
 // files fail with messages naming the file; a failed save (disk full) keeps the old file.
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/network_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "models/mlp.h"
 #include "tests/support/tensor_asserts.h"

@@ -6,7 +6,7 @@
 // Never a crash, never another exception type, never silently different weights. The same
 // mutants run under ASan/UBSan in tests/fuzz (mutant_checkpoints). Also userMessage().
 #include "core/denoisers/network_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/resource_paths.h"
 #include "core/io/zip_integrity.h"
 #include "core/user_message.h"

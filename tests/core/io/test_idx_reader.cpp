@@ -1,7 +1,7 @@
 // IDX files: gzipped and plain round trips; every header lie is caught; the real
 // Fashion-MNIST files load with their known sizes.
 #include "core/data/dataset.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/idx_reader.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

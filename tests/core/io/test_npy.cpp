@@ -1,5 +1,5 @@
 // .npy round trips for every supported dtype; malformed files fail with the file's name.
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/npy.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

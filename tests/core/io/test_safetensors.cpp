@@ -1,6 +1,6 @@
 // safetensors: round trips of every dtype, metadata, the diffusers fixture, and every check of
 // the reader against hand-made damaged files (each message names the file and the problem).
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/safetensors.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_paths.h"

@@ -1,6 +1,6 @@
 // PyTorch .bin state dicts: the diffusers fixture (exactly the safetensors values), files that
 // PyTorch itself writes at test time (/usr/bin/python3), and refusals of everything else.
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_state_dict.h"
 #include "tests/support/tensor_asserts.h"

@@ -3,7 +3,7 @@
 // models go only to samplers that can use them.
 #include "core/denoisers/gaussian_denoiser.h"
 #include "core/denoisers/network_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/forward_process.h"
 #include "core/samplers/dnm_sampler.h"
 #include "core/samplers/pixel_aware_sampler.h"

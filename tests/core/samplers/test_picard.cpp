@@ -4,7 +4,7 @@
 // Algorithm 1 driven by the exact per-pixel oracle.
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/dnm_sampler.h"
 #include "core/samplers/picard_sampler.h"
 #include "core/samplers/pixel_aware_sampler.h"

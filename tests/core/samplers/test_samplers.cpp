@@ -8,7 +8,7 @@
 // e.g. −1.1% for DDPM-1000 with β̃ (β̃ under-estimates the reverse variance, seed 003), −4.3%
 // for DDIM-50, +2.0% for DPM-Solver++(2M)-20. Each row allows its measured bias × 1.5 + 1%.
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

@@ -10,7 +10,7 @@
 #include "core/denoisers/denoiser_loader.h"
 #include "core/denoisers/empirical_denoiser.h"
 #include "core/denoisers/gaussian_denoiser.h"
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/sampler_registry.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

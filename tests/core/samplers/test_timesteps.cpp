@@ -1,5 +1,5 @@
 // Timestep grids: strictly decreasing, inside [0, T−1], with each spacing's defining property.
-#include "core/error.h"
+#include "models/error.h"
 #include "core/samplers/timesteps.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/test_registry.h"

@@ -1,7 +1,7 @@
 // core/training/run_folder and checkpoint_rotation: one writer per run folder (a live lock is
 // refused naming folder and pid, a dead one is taken over), temp files of killed saves are
 // removed, and rotation keeps the last N of this run's own steps.
-#include "core/error.h"
+#include "models/error.h"
 #include "core/training/checkpoint_rotation.h"
 #include "core/training/run_folder.h"
 #include "tests/support/tensor_asserts.h"

@@ -2,7 +2,7 @@
 // for a run folder wins, also when they race to take over a dead owner's lock; a clean end
 // (finished, cancelled) leaves an end mark; findInterruptedRuns() offers exactly the folders a
 // run left without one and without a live owner, with the newest checkpoint that loads.
-#include "core/error.h"
+#include "models/error.h"
 #include "core/io/checkpoint.h"
 #include "core/stop_token.h"
 #include "core/training/run_folder.h"
@@ -141,7 +141,7 @@ private Q_SLOTS:
 
         StopToken stop;
         auto c = test::tinyToyRun(p("ends"), "stopped", 1000);
-        auto cancelled = TrainingJob(c).run({[&](const TrainingProgress& pr) { if (pr.step == 2) stop.requestStop(); }, {}, {}},
+        auto cancelled = TrainingJob(c).run({[&](const TrainingProgress& pr) { if (pr.step == 2) stop.requestStop(); }, {}, {}, {}},
                                             stop);
         QCOMPARE(int(cancelled.status), int(TrainingStatus::Cancelled));
         QVERIFY(runEndedCleanly(p("ends/stopped")));
@@ -194,7 +194,10 @@ private Q_SLOTS:
         const auto later = findInterruptedRuns(root);
         QCOMPARE(later.size(), size_t(1));
         QCOMPARE(later[0].name, std::string("killed"));
-        DS_EXPECT_ERROR(dismissInterruptedRun({root + "/owned", "owned"}), "another training");
+        InterruptedRun owned;
+        owned.dir = root + "/owned";
+        owned.name = "owned";
+        DS_EXPECT_ERROR(dismissInterruptedRun(owned), "another training");
         QVERIFY(findInterruptedRuns(p("no-such-root")).empty());
     }
 };

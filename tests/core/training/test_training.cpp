@@ -90,7 +90,7 @@ private Q_SLOTS:
         config.name = "halves";
         TrainingJob first(config);
         StopToken stop;
-        auto stopped = first.run({[&](const TrainingProgress& p) { if (p.step == 20) stop.requestStop(); }, {}, {}}, stop);
+        auto stopped = first.run({[&](const TrainingProgress& p) { if (p.step == 20) stop.requestStop(); }, {}, {}, {}}, stop);
         QCOMPARE(int(stopped.status), int(TrainingStatus::Cancelled));
         auto second = TrainingJob::resume(stopped.checkpoint);
         QCOMPARE(second.step(), 20);
@@ -108,7 +108,7 @@ private Q_SLOTS:
         auto config = toyConfig(dir_, "torn", 10);
         TrainingJob first(config);
         StopToken stop;
-        auto stopped = first.run({[&](const TrainingProgress& p) { if (p.step == 4) stop.requestStop(); }, {}, {}}, stop);
+        auto stopped = first.run({[&](const TrainingProgress& p) { if (p.step == 4) stop.requestStop(); }, {}, {}, {}}, stop);
         QCOMPARE(int(stopped.status), int(TrainingStatus::Cancelled));
         const auto path = dir_.filePath("torn/loss.csv").toStdString();
         std::vector<std::string> rows;
@@ -156,7 +156,7 @@ private Q_SLOTS:
 
         auto job = TrainingJob::resume(poisoned, 10);
         std::vector<double> l;
-        auto failed = job.run({[&](const TrainingProgress& p) { l.push_back(p.loss); }, {}, {}});
+        auto failed = job.run({[&](const TrainingProgress& p) { l.push_back(p.loss); }, {}, {}, {}});
         QCOMPARE(int(failed.status), int(TrainingStatus::Failed));
         QVERIFY2(failed.message.find("loss became") != std::string::npos && failed.message.find("at step 5") != std::string::npos,
                  failed.message.c_str());

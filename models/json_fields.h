@@ -3,9 +3,10 @@
 // accessors throw type_error with no field name, j.value(key, fallback) throws for a key of
 // another type, and get<int64_t>() casts a double such as 1e300 unchecked (UB). Here every
 // failure is one line "<where>: <key> must be <what>, not <value>", thrown as `Exception`
-// (ds::Error in the engine; std::invalid_argument in models/, which does not know ds::Error).
-// Header-only and Qt-free: models/config_check.h uses it too.
-#include "core/error.h"
+// (ds::Error for files and settings; std::invalid_argument for network configs, which the
+// checkpoint loader rewraps with the file's name). Header-only and Qt-free, in the lowest layer
+// so that the networks and the engine share it.
+#include "models/error.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,7 @@
 #pragma once
-// The one exception type the engine throws for bad input: its message is written for the
-// user (it names the file or option and the problem) and is printed as-is by the CLI and GUI.
+// The exception type every layer throws for bad input: its message is written for the user (it
+// names the file or option and the problem) and is printed as-is by the CLI and GUI. It lives in
+// models/, the lowest layer, so that the networks can throw it as well as the engine.
 #include <sstream>
 #include <stdexcept>
 #include <string>
